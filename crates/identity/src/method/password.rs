@@ -1,0 +1,3 @@
+//! The password method.
+
+pub mod policy;

@@ -1,0 +1,1 @@
+//! Password policy: minimum length, identifier similarity, breached-password check.

@@ -1,0 +1,1 @@
+//! Identity JSON schemas with the `ory.sh/kratos` extension.

@@ -1,0 +1,1 @@
+//! Persistence: the `Store` traits and their SQLite and PostgreSQL implementations.
