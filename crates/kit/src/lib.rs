@@ -1,1 +1,3 @@
-//! placeholder
+//! Plumbing shared by the identity server and the gateway.
+
+pub mod config;
