@@ -6,8 +6,10 @@
 //! UI messages), which identifiers and addresses do they carry ([`IdentitySchema::extract`]),
 //! and which inputs does a registration or settings form show ([`IdentitySchema::form_fields`]).
 
+mod branches;
 mod error;
 mod extension;
+mod extension_checks;
 mod extract;
 mod fields;
 mod formats;
@@ -16,6 +18,7 @@ mod messages;
 mod pointer;
 mod registry;
 mod source;
+mod translate;
 mod validate;
 
 pub use error::SchemaError;

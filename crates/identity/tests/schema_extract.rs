@@ -19,8 +19,8 @@ fn quickstart_email_is_identifier_and_address() {
     assert_eq!(
         info,
         TraitsInfo {
-            // Kratos lowercases password identifiers but does not trim them.
-            password_identifiers: vec!["  foo@example.com ".into()],
+            // The extension lowercases, the persister also trims: values as stored.
+            password_identifiers: vec!["foo@example.com".into()],
             verifiable_addresses: vec![("foo@example.com".into(), Via::Email)],
             recovery_addresses: vec![("foo@example.com".into(), Via::Email)],
             ..TraitsInfo::default()

@@ -416,3 +416,50 @@ fn hostile_inputs_do_not_panic() {
         let _ = quickstart().validate_traits(&traits);
     }
 }
+
+#[test]
+fn failed_combinators_report_their_branches() {
+    // The common "email or phone" schema: Kratos shows both missing properties.
+    let s = schema(
+        r##"{"definitions": {"contact": {"type": "string", "minLength": 3}},
+            "properties": {"traits": {"type": "object",
+              "properties": {"email": {"$ref": "#/definitions/contact"}, "phone": {"type": "string"}},
+              "anyOf": [{"required": ["email"]}, {"required": ["phone"]}]}}}"##,
+    );
+    let errs = errors(&s, json!({}));
+    assert_eq!(
+        errs.iter()
+            .map(|e| (e.node.as_deref(), e.id, e.text.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (Some("traits.email"), 4000002, "Property email is missing."),
+            (Some("traits.phone"), 4000002, "Property phone is missing."),
+        ]
+    );
+    assert_eq!(s.validate_traits(&json!({"phone": "123"})), Ok(()));
+    // Errors of a $ref inside a branch keep their Kratos mapping and node.
+    let s = schema(
+        r##"{"definitions": {"nick": {"type": ["string", "null"], "minLength": 2}},
+            "properties": {"traits": {"type": "object", "properties": {"n": {
+              "oneOf": [{"$ref": "#/definitions/nick"}, {"type": "integer", "minimum": 10}]}}}}}"##,
+    );
+    let errs = errors(&s, json!({"n": 5}));
+    let texts: Vec<&str> = errs.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "expected string or null, but got number",
+            "must be >= 10 but found 5"
+        ]
+    );
+    assert!(errs.iter().all(|e| e.node.as_deref() == Some("traits.n")));
+    // Valid against two oneOf branches.
+    let s = schema(
+        r#"{"properties": {"traits": {"properties": {"n": {"oneOf": [{"type": "integer"}, {"minimum": 1}]}}}}}"#,
+    );
+    let e = on(&errors(&s, json!({"n": 5})), "traits.n");
+    assert_eq!(
+        (e.id, e.text.as_str()),
+        (4000001, "valid against schemas at indexes 0 and 1")
+    );
+}

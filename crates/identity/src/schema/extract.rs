@@ -12,10 +12,10 @@ use super::identity_schema::IdentitySchema;
 /// Identifiers and addresses carried by a set of traits.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TraitsInfo {
-    /// `credentials.password.identifier` values, lowercased (Kratos lowercases every password
-    /// identifier), deduplicated, in schema order.
+    /// `credentials.password.identifier` values as Kratos stores them: trimmed and lowercased
+    /// (whatever the format), deduplicated, in schema order.
     pub password_identifiers: Vec<String>,
-    /// `credentials.webauthn.identifier` values, lowercased, deduplicated.
+    /// `credentials.webauthn.identifier` values, trimmed and lowercased, deduplicated.
     pub webauthn_identifiers: Vec<String>,
     /// `credentials.code.identifier` addresses: e-mails lowercased and trimmed, phone numbers in
     /// E.164; deduplicated and sorted by address then channel, as Kratos stores them.
@@ -25,9 +25,9 @@ pub struct TraitsInfo {
     /// `credentials.passkey.display_name` value, falling back to the webauthn identifier as
     /// Kratos does.
     pub passkey_display_name: Option<String>,
-    /// `verification.via` addresses: trimmed, e-mails lowercased; deduplicated.
+    /// `verification.via` addresses, trimmed and lowercased as Kratos stores them; deduplicated.
     pub verifiable_addresses: Vec<(String, Via)>,
-    /// `recovery.via` addresses: trimmed, e-mails lowercased; deduplicated.
+    /// `recovery.via` addresses, trimmed and lowercased as Kratos stores them; deduplicated.
     pub recovery_addresses: Vec<(String, Via)>,
 }
 
@@ -46,12 +46,11 @@ impl IdentitySchema {
             };
             let c = &a.config.credentials;
             if c.password.identifier {
-                push_unique(&mut info.password_identifiers, text.to_lowercase());
+                push_unique(&mut info.password_identifiers, lower_trim(&text));
             }
             if c.webauthn.identifier {
-                let id = text.to_lowercase();
-                webauthn_last = Some(id.clone());
-                push_unique(&mut info.webauthn_identifiers, id);
+                webauthn_last = Some(text.to_lowercase());
+                push_unique(&mut info.webauthn_identifiers, lower_trim(&text));
             }
             if c.passkey.display_name {
                 display_name = Some(text.clone());
@@ -65,20 +64,10 @@ impl IdentitySchema {
                 }
             }
             if let Some(via) = a.config.verification.via {
-                let email = match a.node.get("format").and_then(Value::as_str) {
-                    Some("") | None => via == Via::Email,
-                    Some(format) => format == "email",
-                };
-                push_unique(
-                    &mut info.verifiable_addresses,
-                    (normalize(&text, email), via),
-                );
+                push_unique(&mut info.verifiable_addresses, (lower_trim(&text), via));
             }
             if let Some(via) = a.config.recovery.via {
-                push_unique(
-                    &mut info.recovery_addresses,
-                    (normalize(&text, via == Via::Email), via),
-                );
+                push_unique(&mut info.recovery_addresses, (lower_trim(&text), via));
             }
         });
         info.code_identifiers.sort();
@@ -93,20 +82,18 @@ fn push_unique<T: PartialEq>(list: &mut Vec<T>, item: T) {
     }
 }
 
-fn normalize(text: &str, email: bool) -> String {
-    if email {
-        text.trim().to_lowercase()
-    } else {
-        text.trim().to_owned()
-    }
+/// Kratos v26.2.0 normalises in two places: the schema extensions and the persister, which
+/// trims and lowercases every password, code and webauthn identifier and every verifiable and
+/// recovery address. The values here are the stored ones.
+fn lower_trim(text: &str) -> String {
+    text.trim().to_lowercase()
 }
 
-/// Kratos `x.NormalizeIdentifier`: e-mails (anything with `@`) lowercased and trimmed, phone
+/// Kratos `x.NormalizeIdentifier` then the persister: e-mails lowercased and trimmed, phone
 /// numbers formatted as E.164.
 fn code_address(text: &str, via: Via) -> Option<(String, Via)> {
     let address = match via {
-        Via::Email if text.contains('@') => text.trim().to_lowercase(),
-        Via::Email => text.to_owned(),
+        Via::Email => lower_trim(text),
         Via::Sms => formats::normalize_phone(text)?,
     };
     Some((address, via))

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 
+use super::branches::Branches;
 use super::error::{display_url, SchemaError};
 use super::formats;
 
@@ -26,6 +27,7 @@ pub struct IdentitySchema {
     url: String,
     raw: Value,
     pub(crate) validator: Validator,
+    pub(crate) branches: Branches,
 }
 
 impl std::fmt::Debug for IdentitySchema {
@@ -54,25 +56,26 @@ impl IdentitySchema {
             });
         }
         check_extension(id, url, &raw)?;
-        let mut options = jsonschema::options()
-            .should_validate_formats(true)
-            .with_format("email", formats::is_email)
-            .with_format("tel", formats::is_phone)
-            .with_format("no-validate", formats::no_validate);
-        if raw.get("$schema").is_none() {
-            // ory/jsonschema defaults to draft-07; jsonschema-rs would pick 2020-12.
-            options = options.with_draft(Draft::Draft7);
-        }
-        let validator = options.build(&raw).map_err(|e| SchemaError::Invalid {
+        let default_draft = raw.get("$schema").is_none().then_some(Draft::Draft7);
+        let options = || {
+            let options = validation_options();
+            match default_draft {
+                Some(draft) => options.with_draft(draft),
+                None => options,
+            }
+        };
+        let validator = options().build(&raw).map_err(|e| SchemaError::Invalid {
             id: id.to_owned(),
             url: display_url(url),
             reason: e.to_string(),
         })?;
+        let branches = Branches::compile(&raw, validator.draft(), validation_options);
         Ok(Self {
             id: id.to_owned(),
             url: url.to_owned(),
             raw,
             validator,
+            branches,
         })
     }
 
@@ -95,6 +98,15 @@ impl IdentitySchema {
     pub fn encoded_id(&self) -> String {
         super::registry::encoded_id(&self.id)
     }
+}
+
+/// Format validation on, with Kratos' `email`, `tel` and `no-validate`.
+fn validation_options() -> jsonschema::ValidationOptions {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .with_format("email", formats::is_email)
+        .with_format("tel", formats::is_phone)
+        .with_format("no-validate", formats::no_validate)
 }
 
 /// Validates every `ory.sh/kratos` annotation against the extension meta-schema.
