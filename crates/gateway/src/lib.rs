@@ -1,1 +1,19 @@
-//! placeholder
+//! The gateway (Ory Oathkeeper-compatible) as a library: access rules, the authentication
+//! pipeline, the reverse proxy, the decisions API and the management API.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod decisions;
+pub mod engine;
+pub mod error;
+pub mod jwk;
+pub mod metrics;
+pub mod pipeline;
+pub mod proxy;
+pub mod rule;
+pub mod server;
+
+pub use config::OathkeeperConfig;
+pub use error::GatewayError;
+pub use server::{Gateway, GatewayBuilder, RunningGateway};

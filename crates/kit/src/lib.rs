@@ -1,3 +1,2 @@
-//! Plumbing shared by the identity server and the gateway.
-
-pub mod config;
+//! placeholder
+pub mod template;

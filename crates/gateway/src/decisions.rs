@@ -1,0 +1,98 @@
+//! `/decisions…`: the request is rebuilt from `X-Forwarded-Method/Proto/Host/Uri` (keeping
+//! the `X-Forwarded-Uri` query, unlike Oathkeeper) and answered 200 with the mutated headers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::response::Response;
+use http::header::CONTENT_LENGTH;
+use http::request::Parts;
+
+use crate::engine::Engine;
+use crate::pipeline::{RequestContext, RequestUrl};
+use crate::proxy::request_helpers::{decode_clean, method_from};
+
+/// The decisions routes (`/decisions` and everything below it).
+pub fn router(engine: Arc<Engine>) -> axum::Router {
+    axum::Router::new()
+        .route("/decisions", axum::routing::any(handle))
+        .route("/decisions/", axum::routing::any(handle))
+        .route("/decisions/{*rest}", axum::routing::any(handle))
+        .with_state(engine)
+}
+
+fn header<'a>(p: &'a Parts, name: &str) -> Option<&'a str> {
+    p.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// Rebuilds the original request.
+pub fn context(parts: &Parts, peer: Option<std::net::IpAddr>) -> RequestContext {
+    let method = method_from(header(parts, "x-forwarded-method"), &parts.method);
+    let scheme = header(parts, "x-forwarded-proto")
+        .unwrap_or("http")
+        .to_owned();
+    let host = header(parts, "x-forwarded-host")
+        .or_else(|| header(parts, "host"))
+        .unwrap_or("")
+        .to_owned();
+    let (path, query) = match header(parts, "x-forwarded-uri") {
+        Some(uri) => match uri.split_once('?') {
+            Some((p, q)) => (p.to_owned(), q.to_owned()),
+            None => (uri.to_owned(), parts.uri.query().unwrap_or("").to_owned()),
+        },
+        None => {
+            let p = parts.uri.path().strip_prefix("/decisions").unwrap_or("/");
+            (p.to_owned(), parts.uri.query().unwrap_or("").to_owned())
+        }
+    };
+    RequestContext {
+        method,
+        url: RequestUrl {
+            scheme,
+            host,
+            path: decode_clean(&path),
+            raw_query: query,
+        },
+        headers: parts.headers.clone(),
+        remote_addr: peer,
+        body: None,
+    }
+}
+
+/// One decision.
+pub async fn handle(
+    State(engine): State<Arc<Engine>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    let started = Instant::now();
+    let (parts, _body) = req.into_parts();
+    let ctx = context(&parts, Some(peer.ip()));
+    let resp = match engine.decide(&ctx).await {
+        Ok(allowed) => {
+            let mut resp = Response::new(Body::empty());
+            for (k, v) in &allowed.session.header {
+                if k != CONTENT_LENGTH && !resp.headers().contains_key(k) {
+                    resp.headers_mut().insert(k.clone(), v.clone());
+                }
+            }
+            resp
+        }
+        Err(denied) => engine.error_response(&denied, &ctx),
+    };
+    engine.services.metrics.observe(
+        "oathkeeper-api",
+        parts.method.as_str(),
+        "/decisions",
+        resp.status().as_u16(),
+        started.elapsed(),
+    );
+    resp
+}

@@ -1,0 +1,327 @@
+//! The remote session check shared by `cookie_session` and `bearer_token`, with our optional
+//! session cache (keyed by a hash of what is forwarded; TTL bounded by the session's own
+//! `expires_at` and Kratos' `Ory-Session-Cache-For`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::config::parse_duration;
+use crate::error::GatewayError;
+use crate::pipeline::gjson;
+use crate::pipeline::remote::too_many;
+use crate::pipeline::services::DEFAULT_OUTBOUND_TIMEOUT;
+use crate::pipeline::{AuthenticationSession, RequestContext};
+
+use super::token_from::TokenFrom;
+
+/// Config keys common to `cookie_session` and `bearer_token`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionCheckConfig {
+    /// The session endpoint, e.g. Kratos' `/sessions/whoami`.
+    pub check_session_url: String,
+    /// Cookie names that make `cookie_session` responsible (any cookie when empty).
+    #[serde(default)]
+    pub only: Vec<String>,
+    /// Keep the check URL's query (else the request's query replaces it).
+    #[serde(default = "yes")]
+    pub preserve_query: bool,
+    /// Keep the check URL's path (else the request's path replaces it).
+    #[serde(default)]
+    pub preserve_path: bool,
+    /// Send `X-Forwarded-Host` with the original host.
+    #[serde(default)]
+    pub preserve_host: bool,
+    /// Method for the check (default: the request's).
+    #[serde(default)]
+    pub force_method: Option<String>,
+    /// Request headers forwarded to the check.
+    #[serde(default)]
+    pub forward_http_headers: Vec<String>,
+    /// Extra headers on the check.
+    #[serde(default)]
+    pub additional_headers: BTreeMap<String, String>,
+    /// GJSON path of `extra`.
+    #[serde(default = "extra")]
+    pub extra_from: String,
+    /// GJSON path of the subject (default differs per authenticator).
+    #[serde(default)]
+    pub subject_from: Option<String>,
+    /// `bearer_token` only: where the token is.
+    #[serde(default)]
+    pub token_from: Option<TokenFrom>,
+    /// `bearer_token` only: required token prefix.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Nexus extension: the session cache.
+    #[serde(default)]
+    pub cache: CacheConfig,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn extra() -> String {
+    "extra".into()
+}
+
+/// `cache {enabled, ttl, max_entries}` (off by default, as Oathkeeper has no cache).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct CacheConfig {
+    /// Whether successful checks are cached.
+    pub enabled: bool,
+    /// Upper bound of an entry's life.
+    pub ttl: String,
+    /// Maximum number of cached sessions.
+    pub max_entries: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            ttl: "30s".into(),
+            max_entries: 100_000,
+        }
+    }
+}
+
+/// A successful check.
+#[derive(Debug, Clone)]
+pub struct CheckedSession {
+    subject: String,
+    extra: Map<String, Value>,
+    expires: Instant,
+}
+
+struct Expiry;
+
+impl moka::Expiry<[u8; 32], Arc<CheckedSession>> for Expiry {
+    fn expire_after_create(
+        &self,
+        _k: &[u8; 32],
+        v: &Arc<CheckedSession>,
+        now: Instant,
+    ) -> Option<Duration> {
+        Some(v.expires.saturating_duration_since(now))
+    }
+}
+
+/// Cached session checks (shared across rules with the same cache settings).
+#[derive(Clone)]
+pub struct SessionCache {
+    inner: moka::sync::Cache<[u8; 32], Arc<CheckedSession>>,
+    ttl: Duration,
+}
+
+impl SessionCache {
+    /// A cache whose entries live at most `ttl`.
+    pub fn new(ttl: Duration, max: u64) -> Self {
+        Self {
+            inner: moka::sync::Cache::builder()
+                .max_capacity(max)
+                .expire_after(Expiry)
+                .build(),
+            ttl,
+        }
+    }
+}
+
+/// A configured session checker.
+pub struct SessionChecker {
+    cfg: SessionCheckConfig,
+    check_url: url::Url,
+    subject_from: String,
+    cache: Option<SessionCache>,
+    http: reqwest::Client,
+}
+
+impl SessionChecker {
+    /// Validates the config; `default_subject_from` differs per authenticator.
+    pub fn new(
+        cfg: SessionCheckConfig,
+        default_subject_from: &str,
+        services: &crate::pipeline::Services,
+    ) -> Result<Self, String> {
+        let check_url = url::Url::parse(&cfg.check_session_url)
+            .map_err(|e| format!("check_session_url: {e}"))?;
+        let cache = if cfg.cache.enabled {
+            let ttl = parse_duration(&cfg.cache.ttl).map_err(|e| format!("cache.ttl: {e}"))?;
+            Some(services.session_cache(&cfg.check_session_url, ttl, cfg.cache.max_entries))
+        } else {
+            None
+        };
+        Ok(Self {
+            subject_from: cfg
+                .subject_from
+                .clone()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| default_subject_from.to_owned()),
+            check_url,
+            cache,
+            http: services.http.clone(),
+            cfg,
+        })
+    }
+
+    /// The config.
+    pub fn config(&self) -> &SessionCheckConfig {
+        &self.cfg
+    }
+
+    /// Calls the session endpoint (or the cache) and fills the session.
+    pub async fn check(
+        &self,
+        req: &RequestContext,
+        headers: HeaderMap,
+        session: &mut AuthenticationSession,
+    ) -> Result<(), GatewayError> {
+        let method = self
+            .cfg
+            .force_method
+            .as_deref()
+            .unwrap_or(req.method.as_str())
+            .to_ascii_uppercase();
+        let mut url = self.check_url.clone();
+        if !self.cfg.preserve_path {
+            url.set_path(&req.url.path);
+        }
+        if !self.cfg.preserve_query {
+            url.set_query(
+                Some(&req.url.raw_query)
+                    .filter(|q| !q.is_empty())
+                    .map(|q| q.as_str()),
+            );
+        }
+        let key = self
+            .cache
+            .as_ref()
+            .map(|_| cache_key(&method, url.as_str(), &headers));
+        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+            if let Some(hit) = cache.inner.get(key) {
+                session.subject = hit.subject.clone();
+                session.extra = hit.extra.clone();
+                return Ok(());
+            }
+        }
+        let method = http::Method::from_bytes(method.as_bytes())
+            .map_err(|_| GatewayError::internal("invalid force_method"))?;
+        let mut out = self
+            .http
+            .request(method, url)
+            .timeout(DEFAULT_OUTBOUND_TIMEOUT)
+            .headers(headers);
+        if self.cfg.preserve_host {
+            out = out.header("X-Forwarded-Host", &req.url.host);
+        }
+        let resp = out.send().await.map_err(|e| {
+            GatewayError::forbidden()
+                .with_reason(format!("session check failed: {e}"))
+                .from_upstream()
+        })?;
+        match resp.status().as_u16() {
+            200 => {}
+            429 => return Err(too_many(&resp)),
+            s => {
+                return Err(GatewayError::unauthorized()
+                    .with_reason(format!("session check answered {s}"))
+                    .from_upstream())
+            }
+        }
+        let cache_for = resp
+            .headers()
+            .get("ory-session-cache-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_duration(v).ok());
+        let body: Value = resp.json().await.map_err(|e| {
+            GatewayError::unauthorized().with_reason(format!("session check body: {e}"))
+        })?;
+        let subject = match gjson::get(&body, &self.subject_from).as_deref() {
+            Some(Value::String(s)) => s.clone(),
+            _ => {
+                return Err(GatewayError::forbidden()
+                    .with_reason(format!("no string subject at {:?}", self.subject_from)))
+            }
+        };
+        let extra = match gjson::get(&body, &self.cfg.extra_from).as_deref() {
+            Some(Value::Object(o)) => o.clone(),
+            _ => Map::new(),
+        };
+        if let (Some(cache), Some(key)) = (&self.cache, key) {
+            let mut ttl = cache.ttl;
+            if let Some(c) = cache_for {
+                ttl = ttl.min(c);
+            }
+            if let Some(left) = expires_in(&body) {
+                ttl = ttl.min(left);
+            }
+            if !ttl.is_zero() {
+                cache.inner.insert(
+                    key,
+                    Arc::new(CheckedSession {
+                        subject: subject.clone(),
+                        extra: extra.clone(),
+                        expires: Instant::now() + ttl,
+                    }),
+                );
+            }
+        }
+        session.subject = subject;
+        session.extra = extra;
+        Ok(())
+    }
+}
+
+/// Time left until the session's `expires_at` (Kratos session JSON), if present.
+fn expires_in(body: &Value) -> Option<Duration> {
+    let at = body.get("expires_at")?.as_str()?;
+    let at = chrono::DateTime::parse_from_rfc3339(at).ok()?;
+    let left = at.signed_duration_since(chrono::Utc::now());
+    Some(left.to_std().unwrap_or(Duration::ZERO))
+}
+
+fn cache_key(method: &str, url: &str, headers: &HeaderMap) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update([0]);
+    h.update(url.as_bytes());
+    for (k, v) in headers {
+        h.update([0]);
+        h.update(k.as_str().as_bytes());
+        h.update([1]);
+        h.update(v.as_bytes());
+    }
+    h.finalize().into()
+}
+
+/// Copies the listed request headers.
+pub fn forwarded_headers(req: &RequestContext, names: &[String]) -> HeaderMap {
+    let mut out = HeaderMap::new();
+    for name in names {
+        if let Ok(n) = http::HeaderName::from_bytes(name.as_bytes()) {
+            for v in req.headers.get_all(&n) {
+                out.append(n.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Adds `additional_headers`.
+pub fn add_headers(out: &mut HeaderMap, extra: &BTreeMap<String, String>) {
+    for (k, v) in extra {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(k.as_bytes()),
+            http::HeaderValue::from_str(v),
+        ) {
+            out.insert(n, v);
+        }
+    }
+}

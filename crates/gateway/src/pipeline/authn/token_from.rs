@@ -1,0 +1,70 @@
+//! `token_from {header | query_parameter | cookie}`; default `Authorization: Bearer`.
+
+use serde::Deserialize;
+
+use crate::pipeline::RequestContext;
+
+/// Where a bearer-style token is read from.
+#[derive(Debug, Clone, Deserialize, Default, PartialEq, Eq)]
+pub struct TokenFrom {
+    /// Header name (the value is used as is).
+    pub header: Option<String>,
+    /// Query parameter name.
+    pub query_parameter: Option<String>,
+    /// Cookie name.
+    pub cookie: Option<String>,
+}
+
+/// Extracts the token; `None` when absent.
+pub fn extract(from: Option<&TokenFrom>, req: &RequestContext) -> Option<String> {
+    match from {
+        Some(TokenFrom {
+            header: Some(h), ..
+        }) => req
+            .headers
+            .get(h.as_str())
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        Some(TokenFrom {
+            query_parameter: Some(q),
+            ..
+        }) => url::form_urlencoded::parse(req.url.raw_query.as_bytes())
+            .find(|(k, _)| k == q.as_str())
+            .map(|(_, v)| v.into_owned()),
+        Some(TokenFrom {
+            cookie: Some(c), ..
+        }) => cookie(req, c),
+        _ => {
+            let v = req
+                .headers
+                .get(http::header::AUTHORIZATION)?
+                .to_str()
+                .ok()?;
+            let (scheme, token) = v.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
+                .filter(|t| !t.is_empty())
+        }
+    }
+}
+
+/// A cookie's value from the `Cookie` headers.
+pub fn cookie(req: &RequestContext, name: &str) -> Option<String> {
+    cookies(req)
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// All `(name, value)` cookie pairs of the request.
+pub fn cookies(req: &RequestContext) -> impl Iterator<Item = (&str, &str)> {
+    req.headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| {
+            let (n, v) = pair.trim().split_once('=')?;
+            Some((n.trim(), v.trim()))
+        })
+}

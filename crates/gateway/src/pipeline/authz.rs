@@ -1,0 +1,5 @@
+//! Authorizers.
+
+pub mod keto;
+pub mod remote;
+pub mod simple;

@@ -1,0 +1,5 @@
+//! Mutators.
+
+pub mod headers;
+pub mod hydrator;
+pub mod id_token;

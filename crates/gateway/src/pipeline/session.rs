@@ -1,0 +1,172 @@
+//! Per-request state: the (reconstructed) request and the authentication session.
+
+use std::net::IpAddr;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use serde_json::{json, Map, Value};
+
+/// The URL a rule is matched against (`<scheme>://<host><path>`), plus the query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestUrl {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Host with optional port.
+    pub host: String,
+    /// Decoded, cleaned path.
+    pub path: String,
+    /// The raw query, without `?`.
+    pub raw_query: String,
+}
+
+impl RequestUrl {
+    /// The match string `<scheme>://<host><path>`.
+    pub fn match_string(&self) -> String {
+        let mut s =
+            String::with_capacity(self.scheme.len() + 3 + self.host.len() + self.path.len());
+        s.push_str(&self.scheme);
+        s.push_str("://");
+        s.push_str(&self.host);
+        s.push_str(&self.path);
+        s
+    }
+
+    /// The full URL, query included.
+    pub fn full(&self) -> String {
+        let mut s = self.match_string();
+        if !self.raw_query.is_empty() {
+            s.push('?');
+            s.push_str(&self.raw_query);
+        }
+        s
+    }
+
+    /// Go `url.URL` as JSON (`Scheme`, `Host`, `Path`, `RawQuery`, …).
+    pub fn to_go_json(&self) -> Value {
+        json!({
+            "Scheme": self.scheme, "Opaque": "", "User": null, "Host": self.host,
+            "Path": self.path, "RawPath": "", "OmitHost": false, "ForceQuery": false,
+            "RawQuery": self.raw_query, "Fragment": "", "RawFragment": ""
+        })
+    }
+}
+
+/// The request as the pipeline sees it (for decisions: rebuilt from `X-Forwarded-*`).
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// Method (from `X-Forwarded-Method` for decisions).
+    pub method: Method,
+    /// Scheme, host, path and query.
+    pub url: RequestUrl,
+    /// The client's headers.
+    pub headers: HeaderMap,
+    /// The client's address, when known.
+    pub remote_addr: Option<IpAddr>,
+    /// The buffered body, only for handlers that need it.
+    pub body: Option<Bytes>,
+}
+
+/// Match results available to templates.
+#[derive(Debug, Clone, Default)]
+pub struct MatchContext {
+    /// Regexp capture groups of the matching rule.
+    pub regexp_capture_groups: Vec<String>,
+    /// The matched URL.
+    pub url: RequestUrl,
+    /// The request method.
+    pub method: String,
+    /// The request headers.
+    pub header: HeaderMap,
+}
+
+/// Who the caller is and what goes upstream (Oathkeeper `AuthenticationSession`).
+#[derive(Debug, Clone, Default)]
+pub struct AuthenticationSession {
+    /// The authenticated subject.
+    pub subject: String,
+    /// Extra data from the authenticator (e.g. the Kratos session).
+    pub extra: Map<String, Value>,
+    /// Headers set on the upstream request / decisions response.
+    pub header: HeaderMap,
+    /// The match.
+    pub match_context: MatchContext,
+}
+
+/// `http.Header` as JSON: canonical name → list of values.
+pub fn headers_to_json(h: &HeaderMap, canonical: bool) -> Value {
+    let mut m = Map::new();
+    for name in h.keys() {
+        let key = if canonical {
+            canonical_header(name.as_str())
+        } else {
+            name.as_str().to_owned()
+        };
+        let vals: Vec<Value> = h
+            .get_all(name)
+            .iter()
+            .map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        m.insert(key, Value::Array(vals));
+    }
+    Value::Object(m)
+}
+
+/// Go's `textproto.CanonicalMIMEHeaderKey`: `x-user-id` → `X-User-Id`.
+pub fn canonical_header(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = true;
+    for c in name.chars() {
+        if upper {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        upper = c == '-';
+    }
+    out
+}
+
+impl AuthenticationSession {
+    /// A fresh session for a matched request.
+    pub fn new(req: &RequestContext, captures: Vec<String>) -> Self {
+        Self {
+            match_context: MatchContext {
+                regexp_capture_groups: captures,
+                url: req.url.clone(),
+                method: req.method.as_str().to_owned(),
+                header: req.headers.clone(),
+            },
+            ..Default::default()
+        }
+    }
+
+    /// The wire JSON (hydrator, remote payloads): snake_case like Oathkeeper's JSON tags.
+    pub fn to_wire_json(&self) -> Value {
+        json!({
+            "subject": self.subject,
+            "extra": self.extra,
+            "header": headers_to_json(&self.header, true),
+            "match_context": {
+                "regexp_capture_groups": self.match_context.regexp_capture_groups,
+                "url": self.match_context.url.to_go_json(),
+                "method": self.match_context.method,
+                "header": headers_to_json(&self.match_context.header, true),
+            }
+        })
+    }
+
+    /// The template context: Go field names (`.Subject`, `.Extra`, `.MatchContext.URL`).
+    pub fn to_template_json(&self) -> Value {
+        json!({
+            "Subject": self.subject,
+            "Extra": self.extra,
+            "Header": headers_to_json(&self.header, true),
+            "MatchContext": {
+                "RegexpCaptureGroups": self.match_context.regexp_capture_groups,
+                "URL": self.match_context.url.to_go_json(),
+                "Method": self.match_context.method,
+                "Header": headers_to_json(&self.match_context.header, true),
+            }
+        })
+    }
+}

@@ -1,0 +1,143 @@
+//! The reverse proxy (serve.proxy): match, run the pipeline, forward to `upstream.url` with
+//! the mutated headers, stream bodies both ways, pass WebSocket upgrades through.
+
+mod forward;
+mod path;
+pub mod request;
+
+pub use forward::Upstream;
+pub use path::{clean_path, upstream_path};
+/// Helpers shared with decisions.
+pub use request as request_helpers;
+pub use request::{context_from_parts, ForwardedPolicy};
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+
+use crate::engine::{Denied, Engine};
+use crate::error::GatewayError;
+
+/// Largest body buffered for authorizers that read it (`remote`).
+pub const MAX_BUFFERED_BODY: usize = 10 * 1024 * 1024;
+
+/// Proxy state.
+#[derive(Clone)]
+pub struct ProxyState {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// Upstream client.
+    pub upstream: Arc<Upstream>,
+    /// Forwarded header policy.
+    pub forwarded: ForwardedPolicy,
+}
+
+/// The proxy router: every path goes through [`handle`].
+pub fn router(state: ProxyState) -> axum::Router {
+    axum::Router::new().fallback(handle).with_state(state)
+}
+
+/// One proxied request.
+pub async fn handle(
+    State(st): State<ProxyState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let resp = proxy(&st, peer, req).await;
+    st.engine.services.metrics.observe(
+        "oathkeeper-proxy",
+        method.as_str(),
+        &path,
+        resp.status().as_u16(),
+        started.elapsed(),
+    );
+    resp
+}
+
+async fn proxy(st: &ProxyState, peer: SocketAddr, req: Request) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let mut ctx = context_from_parts(&parts, Some(peer.ip()), &st.forwarded);
+    let (rule, captures) = match st.engine.match_rule(&ctx) {
+        Ok(m) => m,
+        Err(denied) => return st.engine.error_response(&denied, &ctx),
+    };
+    let needs_body = rule.pipeline.as_ref().is_ok_and(|p| p.needs_body());
+    let body = if needs_body {
+        match http_body_util::Limited::new(body, MAX_BUFFERED_BODY)
+            .collect()
+            .await
+        {
+            Ok(b) => {
+                let bytes = b.to_bytes();
+                ctx.body = Some(bytes.clone());
+                Body::from(bytes)
+            }
+            Err(_) => {
+                let e = GatewayError::status(
+                    http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "Request body too large",
+                );
+                return st.engine.error_response(
+                    &Denied {
+                        error: e,
+                        rule: Some(rule),
+                    },
+                    &ctx,
+                );
+            }
+        }
+    } else {
+        body
+    };
+    let allowed = match st.engine.run(rule, captures, &ctx).await {
+        Ok(a) => a,
+        Err(denied) => return st.engine.error_response(&denied, &ctx),
+    };
+    let Some(upstream_url) = allowed.rule.upstream.as_ref() else {
+        let e = GatewayError::internal(format!(
+            "rule {:?} has no upstream.url",
+            allowed.rule.spec.id
+        ));
+        return st.engine.error_response(
+            &Denied {
+                error: e,
+                rule: Some(allowed.rule.clone()),
+            },
+            &ctx,
+        );
+    };
+    let upgrade = request::is_upgrade(&parts.headers)
+        .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
+        .flatten();
+    let out =
+        match forward::build_request(&parts, &ctx, body, &allowed, upstream_url, &st.forwarded) {
+            Ok(r) => r,
+            Err(e) => {
+                return st.engine.error_response(
+                    &Denied {
+                        error: e,
+                        rule: Some(allowed.rule),
+                    },
+                    &ctx,
+                )
+            }
+        };
+    match st.upstream.send(out, upgrade).await {
+        Ok(resp) => resp.into_response(),
+        Err(e) => st.engine.error_response(
+            &Denied {
+                error: e,
+                rule: Some(allowed.rule),
+            },
+            &ctx,
+        ),
+    }
+}

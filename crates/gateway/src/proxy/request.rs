@@ -1,0 +1,80 @@
+//! Turning an incoming request into the pipeline's [`RequestContext`].
+
+use std::net::IpAddr;
+
+use http::request::Parts;
+use http::{HeaderMap, Method};
+
+use super::path::clean_path;
+use crate::pipeline::{RequestContext, RequestUrl};
+
+/// `serve.proxy.trust_forwarded_headers`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ForwardedPolicy {
+    /// Trust client-supplied `X-Forwarded-Proto/Host/For`.
+    pub trust: bool,
+}
+
+/// Whether the request asks for a protocol upgrade (WebSocket).
+pub fn is_upgrade(h: &HeaderMap) -> bool {
+    h.get(http::header::CONNECTION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+        })
+        && h.contains_key(http::header::UPGRADE)
+}
+
+fn first(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(',').next().unwrap_or("").trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The match URL: host from `Host` (never `X-Forwarded-Host`); scheme from
+/// `X-Forwarded-Proto` only when trusted.
+pub fn context_from_parts(
+    parts: &Parts,
+    peer: Option<IpAddr>,
+    policy: &ForwardedPolicy,
+) -> RequestContext {
+    let scheme = policy
+        .trust
+        .then(|| first(&parts.headers, "x-forwarded-proto"))
+        .flatten()
+        .filter(|p| p == "http" || p == "https")
+        .unwrap_or_else(|| "http".to_owned());
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+        .unwrap_or_default();
+    RequestContext {
+        method: parts.method.clone(),
+        url: RequestUrl {
+            scheme,
+            host,
+            path: decode_clean(parts.uri.path()),
+            raw_query: parts.uri.query().unwrap_or("").to_owned(),
+        },
+        headers: parts.headers.clone(),
+        remote_addr: peer,
+        body: None,
+    }
+}
+
+/// Percent-decodes and cleans a path for matching.
+pub fn decode_clean(raw: &str) -> String {
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+    clean_path(&decoded)
+}
+
+/// A method from a header value (decisions' `X-Forwarded-Method`).
+pub fn method_from(v: Option<&str>, fallback: &Method) -> Method {
+    v.and_then(|m| Method::from_bytes(m.trim().to_ascii_uppercase().as_bytes()).ok())
+        .unwrap_or_else(|| fallback.clone())
+}

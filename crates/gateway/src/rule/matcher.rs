@@ -1,0 +1,217 @@
+//! `match.url` patterns: text outside `<…>` is literal; inside is a regexp (ladon) or a glob
+//! (gobwas). Compiled once at load; `regex` (linear time) unless the pattern needs
+//! backtracking features such as lookahead, then `fancy-regex` with a backtrack limit.
+
+use crate::config::MatchingStrategy;
+
+use super::glob::glob_to_regex;
+
+/// A pattern that cannot be compiled or evaluated.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum MatchError {
+    /// `<` without its `>` (or the reverse).
+    #[error("unbalanced '<' '>' in pattern {0:?}")]
+    Unbalanced(String),
+    /// The text inside `<…>` is not a valid regexp or glob.
+    #[error("invalid pattern {pattern:?}: {reason}")]
+    Invalid {
+        /// The whole pattern.
+        pattern: String,
+        /// Compiler message.
+        reason: String,
+    },
+    /// Evaluation gave up (backtracking limit), like Oathkeeper's 250 ms regexp2 timeout.
+    #[error("pattern {0:?} exceeded its evaluation budget")]
+    Budget(String),
+}
+
+/// A compiled `match.url` pattern.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// Plain RE2-compatible regex.
+    Fast(regex::Regex),
+    /// Needs lookaround/backreferences.
+    Fancy(Box<fancy_regex::Regex>),
+}
+
+/// Splits a pattern into literal text and top-level `<…>` sections.
+pub fn split(pattern: &str) -> Result<Vec<(bool, &str)>, MatchError> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, c) in pattern.char_indices() {
+        match c {
+            '<' => {
+                if depth == 0 {
+                    if start < i {
+                        parts.push((false, &pattern[start..i]));
+                    }
+                    start = i + 1;
+                }
+                depth += 1;
+            }
+            '>' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    parts.push((true, &pattern[start..i]));
+                    start = i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return Err(MatchError::Unbalanced(pattern.to_owned()));
+    }
+    if start < pattern.len() {
+        parts.push((false, &pattern[start..]));
+    }
+    Ok(parts)
+}
+
+/// The literal text before the first `<`, used to index rules.
+pub fn literal_prefix(pattern: &str) -> &str {
+    pattern.split('<').next().unwrap_or("")
+}
+
+/// Go's `regexp.QuoteMeta`.
+fn quote_meta(s: &str) -> String {
+    regex::escape(s)
+}
+
+impl Matcher {
+    /// Compiles `pattern` under `strategy`.
+    pub fn compile(pattern: &str, strategy: MatchingStrategy) -> Result<Self, MatchError> {
+        let invalid = |reason: String| MatchError::Invalid {
+            pattern: pattern.to_owned(),
+            reason,
+        };
+        let mut re = String::from("^");
+        for (dynamic, text) in split(pattern)? {
+            match (dynamic, strategy) {
+                (false, _) => re.push_str(&quote_meta(text)),
+                (true, MatchingStrategy::Regexp) => {
+                    re.push('(');
+                    re.push_str(text);
+                    re.push(')');
+                }
+                (true, MatchingStrategy::Glob) => {
+                    re.push_str("(?:");
+                    re.push_str(&glob_to_regex(text).map_err(invalid)?);
+                    re.push(')');
+                }
+            }
+        }
+        re.push('$');
+        match regex::Regex::new(&re) {
+            Ok(r) => Ok(Matcher::Fast(r)),
+            Err(fast_err) => fancy_regex::RegexBuilder::new(&re)
+                .backtrack_limit(1_000_000)
+                .build()
+                .map(|r| Matcher::Fancy(Box::new(r)))
+                .map_err(|e| {
+                    invalid(match fast_err {
+                        regex::Error::Syntax(_) => e.to_string(),
+                        other => other.to_string(),
+                    })
+                }),
+        }
+    }
+
+    /// Whether the whole string matches.
+    pub fn is_match(&self, s: &str) -> Result<bool, MatchError> {
+        match self {
+            Matcher::Fast(r) => Ok(r.is_match(s)),
+            Matcher::Fancy(r) => r
+                .is_match(s)
+                .map_err(|_| MatchError::Budget(r.as_str().to_owned())),
+        }
+    }
+
+    /// All capture groups (top-level and nested), empty strings for groups that did not take
+    /// part; empty for globs, which have none.
+    pub fn captures(&self, s: &str) -> Vec<String> {
+        match self {
+            Matcher::Fast(r) => r
+                .captures(s)
+                .map(|c| {
+                    c.iter()
+                        .skip(1)
+                        .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Matcher::Fancy(r) => match r.captures(s) {
+                Ok(Some(c)) => c
+                    .iter()
+                    .skip(1)
+                    .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
+                    .collect(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use MatchingStrategy::*;
+
+    fn m(p: &str, st: MatchingStrategy, s: &str) -> bool {
+        Matcher::compile(p, st).unwrap().is_match(s).unwrap()
+    }
+
+    #[test]
+    fn regexp_strategy_quotes_literals_and_anchors() {
+        assert!(m(
+            "https://a.com/users/<[0-9]+>",
+            Regexp,
+            "https://a.com/users/42"
+        ));
+        assert!(!m(
+            "https://a.com/users/<[0-9]+>",
+            Regexp,
+            "https://a.com/users/42/x"
+        ));
+        assert!(!m(
+            "https://a.com/users/<[0-9]+>",
+            Regexp,
+            "https://aXcom/users/42"
+        ));
+        let c = Matcher::compile("http://x/<[a-z]+>/<([0-9])+>", Regexp).unwrap();
+        assert_eq!(c.captures("http://x/ab/12"), vec!["ab", "12", "2"]);
+    }
+
+    #[test]
+    fn regexp_lookahead_uses_backtracking_engine() {
+        let p = "http://x/<(?!protected).*>";
+        assert!(m(p, Regexp, "http://x/public"));
+        assert!(!m(p, Regexp, "http://x/protected/a"));
+    }
+
+    #[test]
+    fn glob_strategy() {
+        assert!(m("http://x/<*>", Glob, "http://x/a"));
+        assert!(!m("http://x/<*>", Glob, "http://x/a/b"));
+        assert!(m(
+            "https://api.example.com/graphql/<**>",
+            Glob,
+            "https://api.example.com/graphql/"
+        ));
+        assert!(m("http://<{a,b}>.com/", Glob, "http://b.com/"));
+        assert!(Matcher::compile("http://x/<*>", Glob)
+            .unwrap()
+            .captures("http://x/a")
+            .is_empty());
+    }
+
+    #[test]
+    fn invalid_patterns() {
+        assert!(Matcher::compile("http://x/<**>", Regexp).is_err());
+        assert!(Matcher::compile("http://x/<[a-z>", Regexp).is_err());
+        assert!(matches!(
+            Matcher::compile("http://x/<abc", Regexp),
+            Err(MatchError::Unbalanced(_))
+        ));
+    }
+}

@@ -1,0 +1,211 @@
+//! Starting the gateway: a builder tests use in-process on `127.0.0.1:0`, and the listeners.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+use crate::config::OathkeeperConfig;
+use crate::engine::Engine;
+use crate::metrics::Metrics;
+use crate::pipeline::registry::Registry;
+use crate::pipeline::Services;
+use crate::proxy::{ForwardedPolicy, ProxyState, Upstream};
+use crate::rule::RuleRepository;
+
+/// Largest request head accepted (bigger heads get 431).
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Entry point for building a gateway.
+pub struct Gateway;
+
+impl Gateway {
+    /// A builder over a validated config.
+    pub fn builder(config: OathkeeperConfig) -> GatewayBuilder {
+        GatewayBuilder {
+            config,
+            proxy_addr: None,
+            api_addr: None,
+            poll: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Configures listeners before starting.
+pub struct GatewayBuilder {
+    config: OathkeeperConfig,
+    proxy_addr: Option<SocketAddr>,
+    api_addr: Option<SocketAddr>,
+    poll: Duration,
+}
+
+impl GatewayBuilder {
+    /// Overrides `serve.proxy` (tests: `127.0.0.1:0`).
+    pub fn proxy_addr(mut self, addr: SocketAddr) -> Self {
+        self.proxy_addr = Some(addr);
+        self
+    }
+
+    /// Overrides `serve.api`.
+    pub fn api_addr(mut self, addr: SocketAddr) -> Self {
+        self.api_addr = Some(addr);
+        self
+    }
+
+    /// Both listeners on `127.0.0.1:0`.
+    pub fn ephemeral(self) -> Self {
+        let any: SocketAddr = "127.0.0.1:0".parse().expect("valid addr");
+        self.proxy_addr(any).api_addr(any)
+    }
+
+    /// How often `http(s)://` rule sources are polled.
+    pub fn rule_poll_interval(mut self, every: Duration) -> Self {
+        self.poll = every;
+        self
+    }
+
+    /// Loads rules, binds both listeners and starts serving.
+    pub async fn start(self) -> anyhow::Result<RunningGateway> {
+        let config = Arc::new(self.config);
+        let services = Arc::new(Services::new(Metrics::new("ory_oathkeeper_")));
+        let registry = Registry::new(config.clone(), services.clone());
+        let rules = RuleRepository::load(
+            &config.access_rules.repositories,
+            registry,
+            config.access_rules.matching_strategy,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("access_rules.repositories: {e}"))?;
+        rules.spawn_watchers(self.poll);
+        let engine = Arc::new(Engine {
+            config: config.clone(),
+            rules,
+            services,
+        });
+
+        let proxy_addr = match self.proxy_addr {
+            Some(a) => a,
+            None => config.serve.proxy.bind_addr().parse()?,
+        };
+        let api_addr = match self.api_addr {
+            Some(a) => a,
+            None => config.serve.api.bind_addr().parse()?,
+        };
+        let proxy_listener = TcpListener::bind(proxy_addr).await?;
+        let api_listener = TcpListener::bind(api_addr).await?;
+        let (tx, rx) = watch::channel(false);
+        let proxy_state = ProxyState {
+            engine: engine.clone(),
+            upstream: Arc::new(Upstream::new(config.serve.proxy.timeout.write)),
+            forwarded: ForwardedPolicy {
+                trust: config.serve.proxy.trust_forwarded_headers,
+            },
+        };
+        let running = RunningGateway {
+            proxy_addr: proxy_listener.local_addr()?,
+            api_addr: api_listener.local_addr()?,
+            engine: engine.clone(),
+            shutdown: tx,
+            tasks: vec![
+                tokio::spawn(serve(
+                    proxy_listener,
+                    crate::proxy::router(proxy_state),
+                    rx.clone(),
+                    config.serve.proxy.timeout.read,
+                )),
+                tokio::spawn(serve(
+                    api_listener,
+                    crate::api::router(engine),
+                    rx,
+                    config.serve.api.timeout.read,
+                )),
+            ],
+        };
+        tracing::info!(proxy = %running.proxy_addr, api = %running.api_addr, "gateway listening");
+        Ok(running)
+    }
+}
+
+/// A started gateway.
+pub struct RunningGateway {
+    /// Where the proxy listens.
+    pub proxy_addr: SocketAddr,
+    /// Where the API (and decisions) listens.
+    pub api_addr: SocketAddr,
+    /// The engine (rules, services), for tests.
+    pub engine: Arc<Engine>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningGateway {
+    /// Stops accepting connections.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// Runs until Ctrl-C / SIGTERM.
+    pub async fn wait_for_signal(self) {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("signal handler");
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down");
+        self.shutdown().await;
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stop: watch::Receiver<bool>,
+    read: Duration,
+) {
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(read)
+        .max_buf_size(MAX_HEADER_BYTES.max(8192));
+    let builder = Arc::new(builder);
+    loop {
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let builder = builder.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(req.map(axum::body::Body::new))
+            });
+            let _ = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}
