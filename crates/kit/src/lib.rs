@@ -1,2 +1,4 @@
-//! placeholder
+//! Plumbing shared by the identity server and the gateway.
+
+pub mod config;
 pub mod template;
