@@ -10,7 +10,13 @@ mod calibrate;
 mod encoding;
 mod error;
 mod format;
+mod hmac;
+mod md5;
+mod pbkdf2;
+mod scrypt;
 mod settings;
+mod sha;
+mod shacrypt;
 
 use std::sync::Arc;
 

@@ -1,6 +1,7 @@
 //! Recognising stored hash formats and dispatching verification to the right family.
 
-use super::{argon2, bcrypt, HashError, HasherSettings};
+use super::shacrypt::Variant;
+use super::{argon2, bcrypt, hmac, md5, pbkdf2, scrypt, sha, shacrypt, HashError, HasherSettings};
 
 /// A stored-hash format this server can verify (kratos-compat §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -12,6 +13,26 @@ pub enum HashFormat {
     Argon2id,
     /// `$argon2i$`.
     Argon2i,
+    /// `$pbkdf2-sha1|sha224|sha256|sha384|sha512$i=,l=$<salt>$<hash>`.
+    Pbkdf2,
+    /// `$scrypt$ln=<N>,r=,p=$<salt>$<hash>`.
+    Scrypt,
+    /// `$firescrypt$ln=,r=,p=$<salt>$<hash>$<salt separator>$<signer key>` (Firebase).
+    FirebaseScrypt,
+    /// `{SSHA}`, `{SSHA256}`, `{SSHA512}` (LDAP).
+    Ssha,
+    /// `$sha1|sha256|sha512$pf=<pattern>$<salt>$<hash>`.
+    SaltedSha,
+    /// `$md5$<hash>` or `$md5$pf=<pattern>$<salt>$<hash>`.
+    Md5,
+    /// `$md5-crypt$<salt>$<hash>`.
+    Md5Crypt,
+    /// `$sha256-crypt$[rounds=<n>$]<salt>$<hash>`.
+    Sha256Crypt,
+    /// `$sha512-crypt$[rounds=<n>$]<salt>$<hash>`.
+    Sha512Crypt,
+    /// `$hmac-<digest>$<hash>$<key>`.
+    Hmac,
 }
 
 impl HashFormat {
@@ -21,6 +42,16 @@ impl HashFormat {
             HashFormat::Bcrypt => "bcrypt",
             HashFormat::Argon2id => "argon2id",
             HashFormat::Argon2i => "argon2i",
+            HashFormat::Pbkdf2 => "pbkdf2",
+            HashFormat::Scrypt => "scrypt",
+            HashFormat::FirebaseScrypt => "firebasescrypt",
+            HashFormat::Ssha => "ssha",
+            HashFormat::SaltedSha => "sha",
+            HashFormat::Md5 => "md5",
+            HashFormat::Md5Crypt => "md5crypt",
+            HashFormat::Sha256Crypt => "sha256crypt",
+            HashFormat::Sha512Crypt => "sha512crypt",
+            HashFormat::Hmac => "hmac",
         }
     }
 }
@@ -39,6 +70,26 @@ pub(crate) fn detect(stored: &str) -> Result<HashFormat, HashError> {
         Ok(HashFormat::Argon2id)
     } else if stored.starts_with("$argon2i$") {
         Ok(HashFormat::Argon2i)
+    } else if pbkdf2::is_pbkdf2(stored) {
+        Ok(HashFormat::Pbkdf2)
+    } else if stored.starts_with("$scrypt$") {
+        Ok(HashFormat::Scrypt)
+    } else if stored.starts_with("$firescrypt$") {
+        Ok(HashFormat::FirebaseScrypt)
+    } else if sha::is_ssha(stored) {
+        Ok(HashFormat::Ssha)
+    } else if sha::is_salted_sha(stored) {
+        Ok(HashFormat::SaltedSha)
+    } else if stored.starts_with("$md5$") {
+        Ok(HashFormat::Md5)
+    } else if stored.starts_with("$md5-crypt$") {
+        Ok(HashFormat::Md5Crypt)
+    } else if stored.starts_with("$sha256-crypt$") {
+        Ok(HashFormat::Sha256Crypt)
+    } else if stored.starts_with("$sha512-crypt$") {
+        Ok(HashFormat::Sha512Crypt)
+    } else if hmac::is_hmac(stored) {
+        Ok(HashFormat::Hmac)
     } else {
         Err(HashError::UnknownFormat(describe_unknown(stored)))
     }
@@ -50,6 +101,16 @@ pub fn format_of(stored: &str) -> Result<HashFormat, HashError> {
     match format {
         HashFormat::Bcrypt => bcrypt::validate(stored).map(drop)?,
         HashFormat::Argon2id | HashFormat::Argon2i => argon2::parse(stored).map(drop)?,
+        HashFormat::Pbkdf2 => pbkdf2::validate(stored)?,
+        HashFormat::Scrypt => scrypt::validate_scrypt(stored)?,
+        HashFormat::FirebaseScrypt => scrypt::validate_firescrypt(stored)?,
+        HashFormat::Ssha => sha::validate_ssha(stored)?,
+        HashFormat::SaltedSha => sha::validate_salted(stored)?,
+        HashFormat::Md5 => md5::validate(stored)?,
+        HashFormat::Md5Crypt => md5::validate_crypt(stored)?,
+        HashFormat::Sha256Crypt => shacrypt::validate(Variant::Sha256, stored)?,
+        HashFormat::Sha512Crypt => shacrypt::validate(Variant::Sha512, stored)?,
+        HashFormat::Hmac => hmac::validate(stored)?,
     }
     Ok(format)
 }
@@ -71,6 +132,16 @@ pub(crate) fn verify_blocking(
             stored,
             &argon2::Limits::for_settings(&settings.argon2),
         ),
+        HashFormat::Pbkdf2 => pbkdf2::verify(password, stored),
+        HashFormat::Scrypt => scrypt::verify_scrypt(password, stored),
+        HashFormat::FirebaseScrypt => scrypt::verify_firescrypt(password, stored),
+        HashFormat::Ssha => sha::verify_ssha(password, stored),
+        HashFormat::SaltedSha => sha::verify_salted(password, stored),
+        HashFormat::Md5 => md5::verify(password, stored),
+        HashFormat::Md5Crypt => md5::verify_crypt(password, stored),
+        HashFormat::Sha256Crypt => shacrypt::verify(Variant::Sha256, password, stored),
+        HashFormat::Sha512Crypt => shacrypt::verify(Variant::Sha512, password, stored),
+        HashFormat::Hmac => hmac::verify(password, stored),
     }
 }
 

@@ -198,3 +198,67 @@ async fn raw_rate_is_positive() {
     let h = PasswordHasher::new(bcrypt_settings(4));
     assert!(raw_hash_rate(&h, 4, 2).await > 0.0);
 }
+
+/// One vector per importable format (kratos-compat §11), through the public API.
+const IMPORT_VECTORS: &[(HashFormat, &str, &str)] = &[
+    (HashFormat::Bcrypt, "test", "$2a$04$5SXC7hy/BgmF9xR5lgwYYef7jtwG7KmbsaEZzCIgosM9FYIH7PyUq"),
+    (HashFormat::Argon2id, "test", "$argon2id$v=19$m=32,t=2,p=4$cm94YnRVOW5jZzFzcVE4bQ$MNzk5BtR2vUhrp6qQEjRNw"),
+    (HashFormat::Argon2i, "test", "$argon2i$v=19$m=65536,t=3,p=4$kk51rW/vxIVCYn+EG4kTSg$NyT88uraJ6im6dyha/M5jhXvpqlEdlS/9fEm7ScMb8c"),
+    (HashFormat::Pbkdf2, "Nexus-pw 1", "$pbkdf2-sha1$i=1000,l=20$c2FsdHNhbHRzYWx0MTIzNA$c+DON4h22Z09V+Pu7wKP6a0TEdk"),
+    (HashFormat::Pbkdf2, "Nexus-pw 1", "$pbkdf2-sha256$i=1000,l=32$c2FsdHNhbHRzYWx0MTIzNA$ItnZt+2y6Ivaww2azeDPaBOgcDtgZcrSUHoZMHDvhZY"),
+    (HashFormat::Pbkdf2, "Nexus-pw 1", "$pbkdf2-sha512$i=1000,l=64$c2FsdHNhbHRzYWx0MTIzNA$uDVSAsJC4jXCCJDRNppygqPcMLByr7piqU38GdFHsNXqnAeVmKNqrSmtMvEaDI5CbEQwBzaxM9KY/BOZHOwA6g"),
+    (HashFormat::Scrypt, "Nexus-pw 1", "$scrypt$ln=1024,r=8,p=1$c2FsdHNhbHRzYWx0MTIzNA==$vBSt64noV4Ehp0hwqoRWPMc4CFGvykzIflK+sMXcP6A="),
+    (HashFormat::FirebaseScrypt, "8x4WjoDbSxJZdR", "$firescrypt$ln=14,r=8,p=1$sPtDhWcd1MfdAw==$xbSou7FOl6mChCyzpCPIQ7tku7nsQMTFtyOZSXXd7tjBa4NtimOx7v42Gv2SfzPQu1oxM2/k4SsbOu73wlKe1A==$Bw==$YE0dO4bwD4JnJafh6lZZfkp1MtKzuKAXQcDCJNJNyeCHairWHKENOkbh3dzwaCdizzOspwr/FITUVlnOAwPKyw=="),
+    (HashFormat::Ssha, "test123", "{SSHA}JFZFs0oHzxbMwkSJmYVeI8MnTDy/276a"),
+    (HashFormat::Ssha, "test123", "{SSHA256}czO44OTV17PcF1cRxWrLZLy9xHd7CWyVYplr1rOhuMlx/7IK"),
+    (HashFormat::Ssha, "test123", "{SSHA512}xPUl/px+1cG55rUH4rzcwxdOIPSB2TingLpiJJumN2xyDWN4Ix1WQG3ihnvHaWUE8MYNkvMi5rf0C9NYixHsE6Yh59M="),
+    (HashFormat::SaltedSha, "test", "$sha1$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$2qU2SGWP8viTM1md3FiI3+rjWXQ="),
+    (HashFormat::SaltedSha, "test", "$sha256$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$0gfRVLCvtBCk20udLDEY5vNhujWx7RGjwRIS1ebMsLY="),
+    (HashFormat::SaltedSha, "test", "$sha512$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$6ctpVuApMNp0CgBXcdHw/GC562eFEFGr4gpgANX8ZYsX+j5B19IkdmOY2Fytsz3QUwSWdGcUjbqwgJGTH0UYvw=="),
+    (HashFormat::Md5, "test", "$md5$CY9rzUYh03PK3k6DJie09g=="),
+    (HashFormat::Md5, "test", "$md5$pf=e1NBTFR9e1BBU1NXT1JEfQ==$MTIz$q+RdKCgc+ipCAcm5ChQwlQ=="),
+    (HashFormat::Md5Crypt, "ory", "$md5-crypt$xWMlm2eL$GGTOpgZu4p2k6ORprAu3b."),
+    (HashFormat::Sha256Crypt, "Nexus-pw 1", "$sha256-crypt$abcdefghijklmnop$zect1BKP9yvuq1mHd.9m2zgt0.TvomDgNHbcokj0nU8"),
+    (HashFormat::Sha512Crypt, "Nexus-pw 1", "$sha512-crypt$rounds=1000$abcdefghijklmnop$LP1/d208PRGi7MyBmPbSBdyA8zOD8zOislpurpW0gD7HD3JyEqVYEu6idf0iSfl1UVgP3uQF7AaKPVGuM8r6h0"),
+    (HashFormat::Hmac, "test", "$hmac-md4$MWQ5ZTI4Nzc2Zjg4YmE2MTQ5YjQ0OTMyOGE4NWU4YjA=$MTIzNDU="),
+    (HashFormat::Hmac, "test", "$hmac-sha512$OTFmODY0ZTI1NmU0ZjVhYjhiMDViZGFmNGVmNGZmMGVlNTY4ODYwNWJhYTk4MTk2OTgyMzc3NzI1YTc4MzcxMTMzNzZmY2YxYTk5MGMxM2RiZDk2MGFmMmQ1YzRmODdlMGMwYTNkYjcyNjY0NjM4NGE4YzQ2MjNhZDZkN2UxZTE=$MTIzNDU="),
+];
+
+#[tokio::test]
+async fn every_import_format_verifies() {
+    let h = PasswordHasher::new(bcrypt_settings(4));
+    for (format, password, stored) in IMPORT_VECTORS {
+        assert_eq!(format_of(stored).as_ref(), Ok(format), "{stored}");
+        assert!(h.verify(pw(password), stored).await.unwrap(), "{stored}");
+        assert!(
+            !h.verify(pw("wrong password"), stored).await.unwrap(),
+            "{stored}"
+        );
+        // Legacy formats are upgraded after login.
+        assert_eq!(
+            h.needs_rehash(stored),
+            *format != HashFormat::Bcrypt,
+            "{stored}"
+        );
+    }
+}
+
+#[test]
+fn import_validation_rejects_malformed_and_costly() {
+    assert_eq!(
+        format_of("$hmac$ZmU4$MTIzNDU="),
+        Err(HashError::UnknownFormat("hmac".into()))
+    );
+    assert_eq!(
+        format_of("{SSHAnotExistent}xPUl"),
+        Err(HashError::UnknownFormat("SSHAnotExistent".into()))
+    );
+    assert!(matches!(
+        format_of("$md5$pf=MTIz$Z$"),
+        Err(HashError::Invalid { format: "md5", .. })
+    ));
+    assert!(matches!(
+        format_of("$scrypt$ln=1048576,r=8,p=1$c2FsdA==$c2FsdA=="),
+        Err(HashError::ParametersOutOfBounds { .. })
+    ));
+}
