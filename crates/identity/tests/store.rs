@@ -10,6 +10,7 @@ mod cases {
     pub mod identities;
     pub mod migrations;
     pub mod sessions;
+    pub mod volume;
 }
 
 use std::future::Future;
@@ -110,6 +111,7 @@ store_tests! {
     identities::keyset_paging_and_filters,
     identities::delete_cascades,
     identities::batch_with_bad_item,
+    identities::batch_round_trip,
     sessions::session_round_trip_and_lookup,
     sessions::token_rotation,
     sessions::list_sessions_filters,
@@ -138,5 +140,22 @@ mod store_migrations {
     #[tokio::test]
     async fn unsupported_dsn() {
         migrations::unsupported_dsn().await
+    }
+}
+
+/// Volume checks, run by hand: `cargo test -p nexus-identity --test store store_volume -- --ignored --nocapture`.
+/// They print timings (no timed assertions) and check lookups still work at volume.
+mod store_volume {
+    use crate::{cases::volume, Backend};
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "volume: ~100k identities"]
+    async fn sqlite_file_import_100k() {
+        volume::import(Backend::File, 100_000).await
+    }
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "volume: ~100k identities"]
+    async fn postgres_import_100k() {
+        volume::import(Backend::Postgres, 100_000).await
     }
 }

@@ -1,5 +1,6 @@
 //! The PostgreSQL backend.
 
+mod batch;
 mod flows;
 mod identities;
 mod load;
@@ -7,6 +8,7 @@ mod sessions;
 mod write;
 
 use std::str::FromStr;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -23,6 +25,8 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 /// PostgreSQL implementation of [`Store`].
 pub(crate) struct PostgresStore {
     pool: PgPool,
+    /// Identities bulk-imported since the last `ANALYZE` (see `identities::refresh_statistics`).
+    imported_since_analyze: AtomicU64,
 }
 
 /// Opens the pool (lazily: connections are made on first use, so `serve` can report
@@ -42,7 +46,10 @@ pub(crate) async fn connect(dsn: PostgresDsn) -> Result<Arc<dyn Store>> {
         pool = pool.idle_timeout(idle);
     }
     let pool = pool.connect_with(options).await?;
-    Ok(Arc::new(PostgresStore { pool }))
+    Ok(Arc::new(PostgresStore {
+        pool,
+        imported_since_analyze: AtomicU64::new(0),
+    }))
 }
 
 #[async_trait]

@@ -1,5 +1,6 @@
 //! The SQLite backend (files in WAL mode, or a private in-memory database).
 
+mod batch;
 mod flows;
 mod identities;
 mod load;

@@ -325,3 +325,23 @@ pub async fn batch_with_bad_item(store: Arc<dyn Store>) {
     }
     assert!(store.create_identities_batch(&[]).await.is_empty());
 }
+
+pub async fn batch_round_trip(store: Arc<dyn Store>) {
+    // No conflicts: the multi-row fast path stores every field exactly.
+    let batch: Vec<_> = (0..30)
+        .map(|i| fixtures::identity(&format!("f{i}@example.com")))
+        .collect();
+    let results = store.create_identities_batch(&batch).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    for identity in &batch {
+        assert_eq!(
+            store.get_identity(identity.id).await.unwrap().as_ref(),
+            Some(identity)
+        );
+    }
+    let found = store
+        .find_identity_by_identifier("password", "f7@example.com")
+        .await
+        .unwrap();
+    assert_eq!(found.as_ref(), Some(&batch[7]));
+}

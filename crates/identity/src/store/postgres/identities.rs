@@ -5,7 +5,7 @@ use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::load::{self, IDENTITY_COLUMNS};
-use super::{write, PostgresStore};
+use super::{batch, write, PostgresStore};
 use crate::domain::Identity;
 use crate::store::{IdentityStore, ListIdentities, Result, StoreError};
 
@@ -145,13 +145,50 @@ impl IdentityStore for PostgresStore {
                 }
             }
         }
+        let imported = results.iter().filter(|r| r.is_ok()).count() as u64;
+        self.refresh_statistics(imported).await;
         results
     }
 }
 
 impl PostgresStore {
-    /// One transaction; each identity in its own savepoint so a bad one only undoes itself.
+    /// After bulk imports, refreshes planner statistics once the identity tables have grown
+    /// by a fifth since the last `ANALYZE`. Without this, lookups right after a large import
+    /// run on plans made for near-empty tables (seq scans) until autovacuum catches up.
+    /// Growth is geometric, so a 1M import analyses only a few dozen times.
+    async fn refresh_statistics(&self, imported: u64) {
+        use std::sync::atomic::Ordering;
+        let since = self
+            .imported_since_analyze
+            .fetch_add(imported, Ordering::Relaxed)
+            + imported;
+        let known: f32 =
+            sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = 'identities'::regclass")
+                .fetch_one(&self.pool)
+                .await
+                .unwrap_or(0.0);
+        if (since as f32) < (known.max(0.0) * 0.2).max(1000.0) {
+            return;
+        }
+        self.imported_since_analyze.store(0, Ordering::Relaxed);
+        let analyze = "ANALYZE identities, identity_credentials, identity_credential_identifiers, \
+                       identity_verifiable_addresses, identity_recovery_addresses";
+        if let Err(e) = sqlx::query(analyze).execute(&self.pool).await {
+            tracing::warn!(error = %StoreError::from(e), "ANALYZE after import failed");
+        }
+    }
+
+    /// One transaction with multi-row inserts; if that fails, the chunk is retried with each
+    /// identity in its own savepoint so a bad one only undoes itself.
     async fn create_chunk(&self, chunk: &[Identity]) -> Result<Vec<Result<()>>> {
+        let mut tx = self.pool.begin().await?;
+        match batch::insert_many(&mut tx, chunk).await {
+            Ok(()) => {
+                tx.commit().await?;
+                return Ok(chunk.iter().map(|_| Ok(())).collect());
+            }
+            Err(_) => tx.rollback().await?,
+        }
         let mut tx = self.pool.begin().await?;
         let mut results = Vec::with_capacity(chunk.len());
         for identity in chunk {

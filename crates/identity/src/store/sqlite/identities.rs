@@ -5,7 +5,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use uuid::Uuid;
 
 use super::load::{self, IDENTITY_COLUMNS};
-use super::{write, SqliteStore, BEGIN_WRITE};
+use super::{batch, write, SqliteStore, BEGIN_WRITE};
 use crate::domain::Identity;
 use crate::store::{IdentityStore, ListIdentities, Result, StoreError};
 
@@ -150,8 +150,17 @@ impl IdentityStore for SqliteStore {
 }
 
 impl SqliteStore {
-    /// One transaction; each identity in its own savepoint so a bad one only undoes itself.
+    /// One transaction with multi-row inserts; if that fails, the chunk is retried with each
+    /// identity in its own savepoint so a bad one only undoes itself.
     async fn create_chunk(&self, chunk: &[Identity]) -> Result<Vec<Result<()>>> {
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
+        match batch::insert_many(&mut tx, chunk).await {
+            Ok(()) => {
+                tx.commit().await?;
+                return Ok(chunk.iter().map(|_| Ok(())).collect());
+            }
+            Err(_) => tx.rollback().await?,
+        }
         let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let mut results = Vec::with_capacity(chunk.len());
         for identity in chunk {
