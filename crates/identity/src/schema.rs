@@ -26,5 +26,5 @@ pub use extension::{ExtensionConfig, Via};
 pub use extract::TraitsInfo;
 pub use fields::{FieldLabel, TraitField};
 pub use identity_schema::IdentitySchema;
-pub use registry::{decode_id, encoded_id, SchemaEntry, SchemaRegistry};
+pub use registry::{decode_id, encoded_id, schema_url, SchemaEntry, SchemaRegistry};
 pub use validate::TraitError;

@@ -104,6 +104,15 @@ pub fn encoded_id(id: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
+/// An identity's `schema_url`: `<public base>/schemas/<base64url-nopad(id)>`.
+pub fn schema_url(public_base_url: &str, id: &str) -> String {
+    format!(
+        "{}/schemas/{}",
+        public_base_url.trim_end_matches('/'),
+        encoded_id(id)
+    )
+}
+
 /// Reverses [`encoded_id`]; `None` if the segment is not base64url or not UTF-8.
 pub fn decode_id(encoded: &str) -> Option<String> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -115,6 +124,21 @@ pub fn decode_id(encoded: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The registry is shared across request handlers behind an `Arc`.
+    #[test]
+    fn registry_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<SchemaRegistry>();
+    }
+
+    #[test]
+    fn schema_urls_use_the_encoded_id() {
+        assert_eq!(
+            schema_url("https://auth.example.com/", "default"),
+            "https://auth.example.com/schemas/ZGVmYXVsdA"
+        );
+    }
 
     #[test]
     fn ids_round_trip_as_base64url() {
