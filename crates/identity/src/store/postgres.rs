@@ -29,8 +29,7 @@ pub(crate) struct PostgresStore {
     imported_since_analyze: AtomicU64,
 }
 
-/// Opens the pool (lazily: connections are made on first use, so `serve` can report
-/// "database unreachable" through `ping` with the usual error mapping).
+/// Opens the pool (connects once, so a wrong DSN or an unreachable server fails here).
 pub(crate) async fn connect(dsn: PostgresDsn) -> Result<Arc<dyn Store>> {
     let options = PgConnectOptions::from_str(&dsn.url)?;
     let mut pool = PgPoolOptions::new()
