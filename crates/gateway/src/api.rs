@@ -23,6 +23,10 @@ pub fn router(engine: Arc<Engine>) -> axum::Router {
         .route("/health/ready", get(ready))
         .route("/version", get(version))
         .route("/metrics", get(metrics))
+        .layer(axum::middleware::from_fn_with_state(
+            engine.clone(),
+            observe,
+        ))
         .with_state(engine.clone())
         .merge(crate::decisions::router(engine))
 }
@@ -119,4 +123,23 @@ async fn metrics(State(e): State<Arc<Engine>>) -> Response {
         e.services.metrics.render(),
     )
         .into_response()
+}
+
+async fn observe(
+    State(e): State<Arc<Engine>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let resp = next.run(req).await;
+    e.services.metrics.observe(
+        "oathkeeper-api",
+        method.as_str(),
+        &path,
+        resp.status().as_u16(),
+        started.elapsed(),
+    );
+    resp
 }

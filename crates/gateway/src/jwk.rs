@@ -82,9 +82,11 @@ pub fn signing_key(jwk: &Value) -> Result<(EncodingKey, Algorithm), String> {
         }
         Some("EC") => {
             use p256::pkcs8::EncodePrivateKey;
-            let text = serde_json::to_string(jwk).unwrap_or_default();
-            let key = p256::SecretKey::from_jwk_str(&text)
-                .map_err(|e| format!("EC JWK (P-256 only): {e}"))?;
+            if jwk.get("crv").and_then(Value::as_str) != Some("P-256") {
+                return Err("EC JWK: only P-256 keys can sign".into());
+            }
+            let key =
+                p256::SecretKey::from_slice(&b64(jwk, "d")?).map_err(|e| format!("EC JWK: {e}"))?;
             let der = key.to_pkcs8_der().map_err(|e| format!("EC JWK: {e}"))?;
             EncodingKey::from_ec_der(der.as_bytes())
         }
