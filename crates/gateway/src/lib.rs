@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod cors;
 pub mod decisions;
 pub mod engine;
 pub mod error;

@@ -115,13 +115,16 @@ impl GatewayBuilder {
             tasks: vec![
                 tokio::spawn(serve(
                     proxy_listener,
-                    crate::proxy::router(proxy_state),
+                    with_cors(
+                        crate::proxy::router(proxy_state),
+                        config.serve.proxy.cors.as_ref(),
+                    ),
                     rx.clone(),
                     config.serve.proxy.timeout.read,
                 )),
                 tokio::spawn(serve(
                     api_listener,
-                    crate::api::router(engine),
+                    with_cors(crate::api::router(engine), config.serve.api.cors.as_ref()),
                     rx,
                     config.serve.api.timeout.read,
                 )),
@@ -207,5 +210,12 @@ async fn serve(
                 .serve_connection_with_upgrades(TokioIo::new(stream), svc)
                 .await;
         });
+    }
+}
+
+fn with_cors(router: axum::Router, cors: Option<&serde_json::Value>) -> axum::Router {
+    match crate::cors::layer(cors) {
+        Some(layer) => router.layer(layer),
+        None => router,
     }
 }

@@ -366,3 +366,28 @@ async fn bearer_token_authenticates() {
         401
     );
 }
+
+#[tokio::test]
+async fn cors_preflight_is_answered_before_rule_matching() {
+    let who = whoami().await;
+    let cfg = base_config(
+        &who.url(),
+        json!({"serve": {"proxy": {"cors": {
+            "enabled": true, "allowed_origins": ["https://app.example.com"],
+            "allowed_methods": ["GET", "POST"], "allowed_headers": ["Authorization"]
+        }}}}),
+    );
+    let t = gateway(cfg, json!([])).await;
+    let resp = client()
+        .request(reqwest::Method::OPTIONS, t.proxy("/anything"))
+        .header("Origin", "https://app.example.com")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+}

@@ -6,6 +6,7 @@
 //! `{{ print .Missing }}` renders as the empty string, as in Oathkeeper.
 
 mod funcs;
+mod syntax;
 mod value;
 
 pub use value::{from_json, to_json};
@@ -40,6 +41,7 @@ impl fmt::Debug for Template {
 impl Template {
     /// Parses `text` with the built-in and sprig-like functions available.
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
+        syntax::check(text).map_err(TemplateError::Parse)?;
         let mut inner = gtmpl::Template::default();
         inner.add_funcs(funcs::FUNCS);
         inner
