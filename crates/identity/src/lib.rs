@@ -3,9 +3,16 @@
 //! Layers: `domain` (types, no HTTP/SQL) → `schema`, `hash`, `method`, `flow` (behaviour)
 //! → `store` (persistence behind `Arc<dyn Store>`) → `http` (the one mapping to the wire).
 
+pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod flow;
 pub mod hash;
+pub mod http;
 pub mod method;
+pub mod options;
+pub mod registry;
 pub mod schema;
+pub mod server;
+pub mod session;
 pub mod store;

@@ -1,0 +1,145 @@
+//! `nexus-auth identity …` subcommands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use crate::config::{self, KratosConfig};
+use crate::server;
+
+/// Identity server commands.
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Serve the public (4433) and admin (4434) APIs.
+    Serve(ServeArgs),
+    /// Apply the database migrations (idempotent).
+    Migrate(MigrateArgs),
+}
+
+/// Options of `identity serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Config files (YAML or JSON); later files win.
+    #[arg(short = 'c', long = "config", required = true)]
+    pub config: Vec<PathBuf>,
+    /// Development mode: cookies without `Secure`, relaxed checks. Never in production.
+    #[arg(long)]
+    pub dev: bool,
+    /// Also run the courier in this process.
+    #[arg(long)]
+    pub watch_courier: bool,
+}
+
+/// Options of `identity migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Config files (YAML or JSON); later files win.
+    #[arg(short = 'c', long = "config", required = true)]
+    pub config: Vec<PathBuf>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+impl IdentityCommand {
+    /// Runs the command.
+    pub async fn run(self) -> ExitCode {
+        match self {
+            IdentityCommand::Serve(args) => serve(args).await,
+            IdentityCommand::Migrate(args) => migrate(args).await,
+        }
+    }
+}
+
+fn load_config(files: &[PathBuf], dev: bool) -> Result<KratosConfig, ExitCode> {
+    config::load(files, &nexus_kit::config::ProcessEnv, dev).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(64)
+    })
+}
+
+/// Initialises logging from `log.level` / `log.format` (the `LOG_LEVEL` env var wins).
+pub fn init_logging(level: &str, json: bool) {
+    let level = match level {
+        "warning" => "warn",
+        "fatal" | "panic" => "error",
+        other => other,
+    };
+    let filter = tracing_subscriber::EnvFilter::new(level);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn serve(args: ServeArgs) -> ExitCode {
+    let config = match load_config(&args.config, args.dev) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    init_logging(&config.log.level, config.log.format == "json");
+    config.warn_unimplemented();
+    if args.watch_courier {
+        tracing::warn!("--watch-courier: the courier is not implemented yet; no messages are sent");
+    }
+    let listeners = match server::bind(&config).await {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let (public, admin) = match (listeners.public.local_addr(), listeners.admin.local_addr()) {
+        (Ok(p), Ok(a)) => (p, a),
+        _ => return ExitCode::FAILURE,
+    };
+    let reg = match server::registry(&config, public, admin).await {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    tracing::info!(%public, %admin, "identity server listening");
+    match server::serve(reg, listeners, server::shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn fail(e: server::StartError) -> ExitCode {
+    eprintln!("{e}");
+    ExitCode::from(e.exit_code())
+}
+
+async fn migrate(args: MigrateArgs) -> ExitCode {
+    let config = match load_config(&args.config, true) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if !args.yes {
+        eprintln!(
+            "refusing to migrate without --yes (this changes the database at the configured dsn)"
+        );
+        return ExitCode::from(64);
+    }
+    let store = match crate::store::open(&config.dsn).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot open the database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match store.migrate().await {
+        Ok(()) => {
+            println!("migrations applied");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("migration failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

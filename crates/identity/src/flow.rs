@@ -1,0 +1,86 @@
+//! Self-service flows. Each returns an outcome the HTTP layer renders; none knows HTTP.
+
+pub mod login;
+pub mod logout;
+pub mod registration;
+pub mod request;
+pub mod return_to;
+pub mod submit;
+pub mod traits;
+
+pub use request::RequestInfo;
+
+use crate::domain::{ApiError, Flow, Identity, Session};
+use crate::store::StoreError;
+
+/// Why a flow operation failed (beyond validation messages rendered into the flow).
+#[derive(Debug)]
+pub enum FlowError {
+    /// A Kratos API error (rendered as JSON, or as a redirect to the error UI for browsers).
+    Api(ApiError),
+    /// The flow expired; a replacement was created carrying the expiry message.
+    Expired {
+        /// The replacement flow.
+        replacement: Box<Flow>,
+        /// When the old flow expired.
+        expired_at: crate::domain::Timestamp,
+    },
+    /// Something broke; details go to the log only.
+    Internal(String),
+}
+
+impl From<ApiError> for FlowError {
+    fn from(e: ApiError) -> Self {
+        FlowError::Api(e)
+    }
+}
+
+impl From<StoreError> for FlowError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => FlowError::Api(ApiError::not_found()),
+            other => FlowError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// How a flow init ended.
+#[derive(Debug)]
+pub enum InitOutcome {
+    /// A new flow to render.
+    Created(Box<Flow>),
+    /// There already is a session: browsers go to `return_to`, API clients get 400.
+    AlreadySignedIn {
+        /// Where a browser goes.
+        return_to: String,
+    },
+}
+
+/// How a flow submission ended.
+#[derive(Debug)]
+pub enum SubmitOutcome {
+    /// Validation failed: render the flow again with its messages (400).
+    Invalid(Box<Flow>),
+    /// Signed in.
+    LoggedIn {
+        /// The completed flow.
+        flow: Box<Flow>,
+        /// The new or refreshed session.
+        session: Box<Session>,
+        /// Where a browser goes.
+        return_to: String,
+    },
+    /// Signed up.
+    Registered {
+        /// The completed flow.
+        flow: Box<Flow>,
+        /// The new identity.
+        identity: Box<Identity>,
+        /// A session when the `session` hook ran.
+        session: Option<Box<Session>>,
+        /// Where a browser goes.
+        return_to: String,
+    },
+    /// Registration (profile_first): show the next screen (200 for JSON, redirect for browsers).
+    NextScreen(Box<Flow>),
+}

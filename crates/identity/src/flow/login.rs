@@ -1,0 +1,318 @@
+//! The login flow: init and submission (password method; second factors build on it).
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::submit::{self, Loaded};
+use super::{return_to, FlowError, InitOutcome, RequestInfo, SubmitOutcome};
+use crate::domain::identity::credential_type;
+use crate::domain::{
+    self, text, Aal, ApiError, Flow, FlowKind, FlowState, FlowType, Identity, Session, UiNode,
+};
+use crate::method::password;
+use crate::registry::Registry;
+
+/// Query parameters of a login init.
+#[derive(Debug, Clone, Default)]
+pub struct LoginParams {
+    /// `refresh=true`: re-authenticate.
+    pub refresh: bool,
+    /// `aal=aal2`.
+    pub aal: Option<String>,
+    /// `return_to`.
+    pub return_to: Option<String>,
+    /// `identity_schema`.
+    pub identity_schema: Option<String>,
+}
+
+/// Creates a login flow, or reports that the caller is already signed in.
+pub async fn init(
+    reg: &Registry,
+    flow_type: FlowType,
+    params: LoginParams,
+    req: &RequestInfo,
+) -> Result<InitOutcome, FlowError> {
+    let opts = &reg.options;
+    let return_to = return_to::check(
+        params.return_to.as_deref(),
+        &opts.public_url,
+        &opts.allowed_return_urls,
+    )
+    .map_err(|u| ApiError::return_to_forbidden(&u))?;
+    let requested_aal = match params.aal.as_deref().filter(|a| !a.is_empty()) {
+        None => Aal::Aal1,
+        Some(a) => Aal::parse(a).filter(|a| *a >= Aal::Aal1).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "Unable to parse AuthenticationMethod Assurance Level (AAL): \"{a}\""
+            ))
+        })?,
+    };
+    let session = req.session.as_ref().filter(|s| s.is_active(domain::now()));
+    if requested_aal > Aal::Aal1 && session.is_none() {
+        return Err(ApiError::aal1_required(opts.browser_init_url(FlowKind::Login)).into());
+    }
+    if let Some(s) = session {
+        if !params.refresh && requested_aal <= s.authenticator_assurance_level {
+            let to = return_to.unwrap_or_else(|| after_return_url(reg));
+            return Ok(InitOutcome::AlreadySignedIn { return_to: to });
+        }
+    }
+    let mut flow = new_flow(reg, flow_type, &req.url, req.csrf_cookie.as_deref());
+    flow.return_to = return_to;
+    flow.refresh = params.refresh;
+    flow.requested_aal = requested_aal;
+    flow.identity_schema = params.identity_schema;
+    let refresh_identity = session
+        .filter(|_| params.refresh)
+        .and_then(|s| s.identity.clone());
+    if let Some(identity) = &refresh_identity {
+        flow.identity_id = Some(identity.id);
+        flow.session_id = session.map(|s| s.id);
+        flow.ui.messages.push(text::login_reauth());
+    }
+    render_methods(reg, &mut flow, refresh_identity.as_ref());
+    reg.store.create_flow(&flow).await?;
+    Ok(InitOutcome::Created(Box::new(flow)))
+}
+
+/// A fresh login flow with its CSRF node (browser flows reuse the browser's CSRF token).
+fn new_flow(
+    reg: &Registry,
+    flow_type: FlowType,
+    request_url: &str,
+    csrf_cookie: Option<&str>,
+) -> Flow {
+    let opts = &reg.options;
+    let mut flow = Flow::new(
+        FlowKind::Login,
+        flow_type,
+        opts.flow_lifespan(FlowKind::Login),
+        request_url.to_string(),
+        String::new(),
+    );
+    flow.ui.action = opts.flow_action(FlowKind::Login, flow.id);
+    if flow_type == FlowType::Browser {
+        if let Some(token) = csrf_cookie.filter(|t| t.len() >= 32) {
+            flow.csrf_token = token.to_string();
+        }
+        flow.ui.nodes.push(UiNode::csrf(&flow.csrf_token));
+    } else {
+        flow.csrf_token = String::new();
+    }
+    flow
+}
+
+fn render_methods(reg: &Registry, flow: &mut Flow, refresh_identity: Option<&Identity>) {
+    if !reg.options.methods.password {
+        return;
+    }
+    let schema = reg.schemas.default_schema();
+    let identifier = refresh_identity
+        .and_then(|i| i.credential(credential_type::PASSWORD))
+        .and_then(|c| c.identifiers.first())
+        .cloned();
+    let refresh = refresh_identity.is_some();
+    flow.ui.nodes.extend(password::login_nodes(
+        schema,
+        identifier.as_deref(),
+        refresh,
+    ));
+}
+
+fn after_return_url(reg: &Registry) -> String {
+    reg.options
+        .login
+        .after_return_url
+        .clone()
+        .unwrap_or_else(|| reg.options.default_return_url.clone())
+}
+
+/// A replacement for an expired flow, carrying the expiry message.
+async fn replace_expired(
+    reg: &Registry,
+    old: &Flow,
+    req: &RequestInfo,
+) -> Result<FlowError, FlowError> {
+    let mut flow = new_flow(
+        reg,
+        old.flow_type,
+        &old.request_url,
+        req.csrf_cookie.as_deref(),
+    );
+    flow.return_to = old.return_to.clone();
+    render_methods(reg, &mut flow, None);
+    flow.ui.messages.push(text::flow_expired(
+        FlowKind::Login,
+        old.expires_at,
+        domain::now(),
+    ));
+    reg.store.create_flow(&flow).await?;
+    Ok(FlowError::Expired {
+        replacement: Box::new(flow),
+        expired_at: old.expires_at,
+    })
+}
+
+/// Handles `POST /self-service/login?flow=<id>`.
+pub async fn submit(
+    reg: &Registry,
+    id: Uuid,
+    body: &Value,
+    req: &RequestInfo,
+) -> Result<SubmitOutcome, FlowError> {
+    let mut flow = match submit::load(reg, FlowKind::Login, id, body, req).await? {
+        Loaded::Ready(f) => *f,
+        Loaded::Expired(f) => return Err(replace_expired(reg, &f, req).await?),
+        Loaded::Completed(f) => return Ok(SubmitOutcome::Invalid(f)),
+    };
+    let current = req.session.as_ref().filter(|s| s.is_active(domain::now()));
+    if current.is_some() && !flow.refresh && flow.requested_aal <= Aal::Aal1 {
+        return Err(ApiError::session_already_available().into());
+    }
+    flow.ui.clear_messages();
+    submit::take_transient_payload(&mut flow, body);
+    match submit::method(body) {
+        Some("password") if reg.options.methods.password => {
+            password_login(reg, flow, body, req, current).await
+        }
+        _ => {
+            flow.ui.messages.push(text::no_strategy(FlowKind::Login));
+            reg.store.update_flow(&flow).await?;
+            Ok(SubmitOutcome::Invalid(Box::new(flow)))
+        }
+    }
+}
+
+async fn password_login(
+    reg: &Registry,
+    mut flow: Flow,
+    body: &Value,
+    req: &RequestInfo,
+    current: Option<&Arc<Session>>,
+) -> Result<SubmitOutcome, FlowError> {
+    flow.active = Some("password".into());
+    let identifier =
+        submit::string(body, "identifier").or_else(|| submit::string(body, "password_identifier"));
+    let secret = submit::string(body, "password");
+    if let Some(i) = identifier {
+        flow.ui
+            .set_value("identifier", Value::String(i.to_string()));
+    }
+    if identifier.is_none() || secret.is_none() {
+        if identifier.is_none() {
+            flow.ui
+                .add_message(Some("identifier"), text::required("identifier"));
+        }
+        if secret.is_none() {
+            flow.ui
+                .add_message(Some("password"), text::required("password"));
+        }
+        return invalid(reg, flow).await;
+    }
+    let (identifier, secret) = (identifier.unwrap_or_default(), secret.unwrap_or_default());
+    let normalized = password::normalize_identifier(identifier);
+    let found = reg
+        .store
+        .find_identity_by_identifier(credential_type::PASSWORD, &normalized)
+        .await?;
+    let verified = password::verify(&reg.hasher, found.as_ref(), secret).await;
+    let identity = match found {
+        Some(i) if verified && flow.identity_id.is_none_or(|id| id == i.id) => i,
+        _ => {
+            flow.ui.messages.push(text::invalid_credentials());
+            return invalid(reg, flow).await;
+        }
+    };
+    if !identity.is_active() {
+        return Err(ApiError::identity_disabled().into());
+    }
+    let hooks = &reg.options.login.after_password_hooks;
+    if hooks
+        .iter()
+        .any(|h| h == "require_verified_address" || h == "verification")
+        && !identity.verifiable_addresses.iter().any(|a| a.verified)
+    {
+        flow.ui.messages.push(text::address_not_verified());
+        return invalid(reg, flow).await;
+    }
+    let identity = upgrade_hash(reg, identity, secret).await;
+    let session = issue_session(reg, &flow, &identity, req, current).await?;
+    if hooks.iter().any(|h| h == "revoke_active_sessions") {
+        reg.sessions
+            .revoke_all_of(identity.id, Some(session.id))
+            .await?;
+    }
+    flow.state = FlowState::PassedChallenge;
+    reg.store.update_flow(&flow).await?;
+    let return_to = flow
+        .return_to
+        .clone()
+        .unwrap_or_else(|| after_return_url(reg));
+    Ok(SubmitOutcome::LoggedIn {
+        flow: Box::new(flow),
+        session: Box::new(session),
+        return_to,
+    })
+}
+
+/// Refreshes the caller's session when it belongs to the same identity (rotating its token),
+/// otherwise issues a new one.
+async fn issue_session(
+    reg: &Registry,
+    flow: &Flow,
+    identity: &Identity,
+    req: &RequestInfo,
+    current: Option<&Arc<Session>>,
+) -> Result<Session, FlowError> {
+    if let Some(existing) = current.filter(|s| s.identity_id == identity.id && flow.refresh) {
+        let mut session = (**existing).clone();
+        let old_token = std::mem::replace(&mut session.token, domain::token::session_token());
+        session.complete_method("password", Aal::Aal1);
+        session.identity = Some(identity.clone());
+        reg.sessions.update(&session, Some(&old_token)).await?;
+        return Ok(session);
+    }
+    let mut session = reg
+        .sessions
+        .new_session(identity, "password", Aal::Aal1, req.device());
+    session.identity = Some(identity.clone());
+    reg.sessions.create(&session).await?;
+    Ok(session)
+}
+
+/// Re-hashes a password stored with another algorithm (failures only logged).
+async fn upgrade_hash(reg: &Registry, mut identity: Identity, secret: &str) -> Identity {
+    let Some(stored) = password::stored_hash(&identity) else {
+        return identity;
+    };
+    if !reg.hasher.needs_rehash(stored) {
+        return identity;
+    }
+    match reg
+        .hasher
+        .hash(zeroize::Zeroizing::new(secret.to_string()))
+        .await
+    {
+        Ok(new_hash) => {
+            if let Some(cred) = identity.credentials.get_mut(credential_type::PASSWORD) {
+                cred.config["hashed_password"] = Value::String(new_hash);
+                cred.updated_at = domain::now();
+            }
+            if let Err(e) = reg.store.update_identity(&identity).await {
+                tracing::warn!(identity_id = %identity.id, error = %e, "could not store upgraded password hash");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(identity_id = %identity.id, error = %e, "could not upgrade password hash")
+        }
+    }
+    identity
+}
+
+async fn invalid(reg: &Registry, mut flow: Flow) -> Result<SubmitOutcome, FlowError> {
+    flow.ui.clear_values(|name| name == "password");
+    reg.store.update_flow(&flow).await?;
+    Ok(SubmitOutcome::Invalid(Box::new(flow)))
+}

@@ -1,0 +1,369 @@
+//! The registration flow: init and submission (profile screen and password method).
+
+use serde_json::{json, Value};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use super::submit::{self, Loaded};
+use super::{return_to, traits, FlowError, InitOutcome, RequestInfo, SubmitOutcome};
+use crate::domain::{
+    self, text, Aal, ApiError, Flow, FlowKind, FlowState, FlowType, Identity, RecoveryAddress,
+    UiNode, UiText, VerifiableAddress, VerificationStatus,
+};
+use crate::method::password;
+use crate::registry::Registry;
+use crate::schema::IdentitySchema;
+use crate::store::StoreError;
+
+/// Query parameters of a registration init.
+#[derive(Debug, Clone, Default)]
+pub struct RegistrationParams {
+    /// `return_to`.
+    pub return_to: Option<String>,
+    /// `identity_schema`.
+    pub identity_schema: Option<String>,
+}
+
+/// Screen of a profile-first registration.
+const SCREEN_KEY: &str = "screen";
+
+/// Creates a registration flow, or reports that the caller is already signed in.
+pub async fn init(
+    reg: &Registry,
+    flow_type: FlowType,
+    params: RegistrationParams,
+    req: &RequestInfo,
+) -> Result<InitOutcome, FlowError> {
+    let opts = &reg.options;
+    if !opts.registration.enabled {
+        return Err(ApiError::flow_disabled("Registration").into());
+    }
+    let return_to = return_to::check(
+        params.return_to.as_deref(),
+        &opts.public_url,
+        &opts.allowed_return_urls,
+    )
+    .map_err(|u| ApiError::return_to_forbidden(&u))?;
+    if req
+        .session
+        .as_ref()
+        .is_some_and(|s| s.is_active(domain::now()))
+    {
+        let to = return_to.unwrap_or_else(|| after_return_url(reg));
+        return Ok(InitOutcome::AlreadySignedIn { return_to: to });
+    }
+    let schema_id = params
+        .identity_schema
+        .filter(|s| reg.schemas.get(s).is_some());
+    let mut flow = new_flow(reg, flow_type, &req.url, req.csrf_cookie.as_deref());
+    flow.return_to = return_to;
+    flow.identity_schema = schema_id;
+    render_first_screen(reg, &mut flow, None);
+    reg.store.create_flow(&flow).await?;
+    Ok(InitOutcome::Created(Box::new(flow)))
+}
+
+fn new_flow(
+    reg: &Registry,
+    flow_type: FlowType,
+    request_url: &str,
+    csrf_cookie: Option<&str>,
+) -> Flow {
+    let opts = &reg.options;
+    let mut flow = Flow::new(
+        FlowKind::Registration,
+        flow_type,
+        opts.flow_lifespan(FlowKind::Registration),
+        request_url.to_string(),
+        String::new(),
+    );
+    flow.ui.action = opts.flow_action(FlowKind::Registration, flow.id);
+    if flow_type == FlowType::Browser {
+        if let Some(token) = csrf_cookie.filter(|t| t.len() >= 32) {
+            flow.csrf_token = token.to_string();
+        }
+    } else {
+        flow.csrf_token = String::new();
+    }
+    flow
+}
+
+fn schema<'a>(reg: &'a Registry, flow: &Flow) -> &'a IdentitySchema {
+    flow.identity_schema
+        .as_deref()
+        .and_then(|id| reg.schemas.get(id))
+        .unwrap_or_else(|| reg.schemas.default_schema())
+}
+
+fn csrf_nodes(flow: &Flow) -> Vec<UiNode> {
+    match flow.flow_type {
+        FlowType::Browser => vec![UiNode::csrf(&flow.csrf_token)],
+        FlowType::Api => Vec::new(),
+    }
+}
+
+/// Unified: traits + password. Profile first: traits + "Continue".
+fn render_first_screen(reg: &Registry, flow: &mut Flow, values: Option<&Value>) {
+    let schema = schema(reg, flow);
+    let mut nodes = csrf_nodes(flow);
+    if reg.options.registration_profile_first {
+        nodes.extend(traits::nodes(schema, "profile", values, false));
+        nodes.push(UiNode::submit(
+            "profile",
+            "method",
+            "profile",
+            text::registration_continue(),
+        ));
+    } else {
+        nodes.extend(traits::nodes(schema, "default", values, false));
+        if reg.options.methods.password {
+            nodes.extend(password::registration_nodes());
+        }
+    }
+    flow.ui.nodes = nodes;
+    flow.internal["screen"] = json!("profile");
+}
+
+/// Profile first, second screen: traits kept hidden, credentials to choose, and "Back".
+fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: &Value) {
+    let schema = schema(reg, flow);
+    let mut nodes = csrf_nodes(flow);
+    nodes.extend(traits::nodes(schema, "default", Some(values), true));
+    if reg.options.methods.password {
+        nodes.extend(password::registration_nodes());
+    }
+    nodes.push(UiNode::submit(
+        "profile",
+        SCREEN_KEY,
+        "previous",
+        text::registration_back(),
+    ));
+    flow.ui.nodes = nodes;
+    flow.ui.messages = vec![text::registration_choose_credentials()];
+    flow.internal["screen"] = json!("credential-selection");
+    flow.internal["traits"] = values.clone();
+}
+
+fn after_return_url(reg: &Registry) -> String {
+    reg.options
+        .registration
+        .after_return_url
+        .clone()
+        .unwrap_or_else(|| reg.options.default_return_url.clone())
+}
+
+async fn replace_expired(
+    reg: &Registry,
+    old: &Flow,
+    req: &RequestInfo,
+) -> Result<FlowError, FlowError> {
+    let mut flow = new_flow(
+        reg,
+        old.flow_type,
+        &old.request_url,
+        req.csrf_cookie.as_deref(),
+    );
+    flow.return_to = old.return_to.clone();
+    flow.identity_schema = old.identity_schema.clone();
+    render_first_screen(reg, &mut flow, None);
+    flow.ui.messages.push(text::flow_expired(
+        FlowKind::Registration,
+        old.expires_at,
+        domain::now(),
+    ));
+    reg.store.create_flow(&flow).await?;
+    Ok(FlowError::Expired {
+        replacement: Box::new(flow),
+        expired_at: old.expires_at,
+    })
+}
+
+/// Handles `POST /self-service/registration?flow=<id>`.
+pub async fn submit(
+    reg: &Registry,
+    id: Uuid,
+    body: &Value,
+    req: &RequestInfo,
+) -> Result<SubmitOutcome, FlowError> {
+    let mut flow = match submit::load(reg, FlowKind::Registration, id, body, req).await? {
+        Loaded::Ready(f) => *f,
+        Loaded::Expired(f) => return Err(replace_expired(reg, &f, req).await?),
+        Loaded::Completed(f) => return Ok(SubmitOutcome::Invalid(f)),
+    };
+    if req
+        .session
+        .as_ref()
+        .is_some_and(|s| s.is_active(domain::now()))
+    {
+        return Err(ApiError::session_already_available().into());
+    }
+    flow.ui.clear_messages();
+    submit::take_transient_payload(&mut flow, body);
+    let mut values = traits::from_body(body);
+    traits::coerce(schema(reg, &flow), &mut values);
+    if submit::string(body, SCREEN_KEY) == Some("previous") {
+        render_first_screen(reg, &mut flow, Some(&values));
+        reg.store.update_flow(&flow).await?;
+        return Ok(SubmitOutcome::NextScreen(Box::new(flow)));
+    }
+    match submit::method(body) {
+        Some("profile") if reg.options.registration_profile_first => {
+            profile_screen(reg, flow, values).await
+        }
+        Some("password") if reg.options.methods.password => {
+            password_registration(reg, flow, values, body, req).await
+        }
+        _ => {
+            flow.ui
+                .messages
+                .push(text::no_strategy(FlowKind::Registration));
+            invalid(reg, flow).await
+        }
+    }
+}
+
+async fn profile_screen(
+    reg: &Registry,
+    mut flow: Flow,
+    values: Value,
+) -> Result<SubmitOutcome, FlowError> {
+    flow.active = Some("profile".into());
+    if let Err(errors) = schema(reg, &flow).validate_traits(&values) {
+        render_first_screen(reg, &mut flow, Some(&values));
+        traits::add_errors(&mut flow.ui, errors);
+        return invalid(reg, flow).await;
+    }
+    render_credential_screen(reg, &mut flow, &values);
+    reg.store.update_flow(&flow).await?;
+    Ok(SubmitOutcome::NextScreen(Box::new(flow)))
+}
+
+async fn password_registration(
+    reg: &Registry,
+    mut flow: Flow,
+    values: Value,
+    body: &Value,
+    req: &RequestInfo,
+) -> Result<SubmitOutcome, FlowError> {
+    flow.active = Some("password".into());
+    if let Err(errors) = schema(reg, &flow).validate_traits(&values) {
+        render_first_screen(reg, &mut flow, Some(&values));
+        if !reg.options.registration_profile_first && submit::string(body, "password").is_none() {
+            flow.ui
+                .add_message(Some("password"), text::required("password"));
+        }
+        traits::add_errors(&mut flow.ui, errors);
+        return invalid(reg, flow).await;
+    }
+    if reg.options.registration_profile_first {
+        render_credential_screen(reg, &mut flow, &values);
+        flow.ui.messages.clear();
+    } else {
+        render_first_screen(reg, &mut flow, Some(&values));
+    }
+    let schema = schema(reg, &flow);
+    let Some(secret) = submit::string(body, "password") else {
+        flow.ui
+            .add_message(Some("password"), text::required("password"));
+        return invalid(reg, flow).await;
+    };
+    let info = schema.extract(&values);
+    if info.password_identifiers.is_empty() {
+        flow.ui.messages.push(text::identifier_missing());
+        return invalid(reg, flow).await;
+    }
+    let identifier = info
+        .password_identifiers
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    if let Err(violation) = reg.policy.check(&identifier, secret).await {
+        let message = UiText::error(violation.message_id(), violation.text())
+            .with_context(violation.context());
+        flow.ui.add_message(Some("password"), message);
+        return invalid(reg, flow).await;
+    }
+    let hashed = reg
+        .hasher
+        .hash(Zeroizing::new(secret.to_string()))
+        .await
+        .map_err(|e| FlowError::Internal(e.to_string()))?;
+    let mut identity = Identity::new(schema.id(), values.clone());
+    identity.set_credential(password::credential(&info.password_identifiers, hashed));
+    set_addresses(&mut identity, &info);
+    match reg.store.create_identity(&identity).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            flow.ui.messages.push(text::duplicate_credentials());
+            return invalid(reg, flow).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let session = if has_hook(reg, "session") {
+        let mut s = reg
+            .sessions
+            .new_session(&identity, "password", Aal::Aal1, req.device());
+        s.identity = Some(identity.clone());
+        reg.sessions.create(&s).await?;
+        Some(Box::new(s))
+    } else {
+        None
+    };
+    flow.state = FlowState::PassedChallenge;
+    flow.ui.clear_values(|n| n == "password");
+    reg.store.update_flow(&flow).await?;
+    let return_to = flow
+        .return_to
+        .clone()
+        .unwrap_or_else(|| after_return_url(reg));
+    Ok(SubmitOutcome::Registered {
+        flow: Box::new(flow),
+        identity: Box::new(identity),
+        session,
+        return_to,
+    })
+}
+
+fn has_hook(reg: &Registry, name: &str) -> bool {
+    reg.options
+        .registration
+        .after_password_hooks
+        .iter()
+        .any(|h| h == name)
+}
+
+/// Verifiable and recovery addresses from the schema extension.
+pub fn set_addresses(identity: &mut Identity, info: &crate::schema::TraitsInfo) {
+    let now = domain::now();
+    identity.verifiable_addresses = info
+        .verifiable_addresses
+        .iter()
+        .map(|(value, via)| VerifiableAddress {
+            id: Uuid::new_v4(),
+            value: value.clone(),
+            verified: false,
+            via: via.as_str().to_string(),
+            status: VerificationStatus::Pending,
+            verified_at: None,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    identity.recovery_addresses = info
+        .recovery_addresses
+        .iter()
+        .map(|(value, via)| RecoveryAddress {
+            id: Uuid::new_v4(),
+            value: value.clone(),
+            via: via.as_str().to_string(),
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+}
+
+async fn invalid(reg: &Registry, mut flow: Flow) -> Result<SubmitOutcome, FlowError> {
+    flow.ui.clear_values(|name| name == "password");
+    reg.store.update_flow(&flow).await?;
+    Ok(SubmitOutcome::Invalid(Box::new(flow)))
+}
