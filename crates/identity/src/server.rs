@@ -133,8 +133,11 @@ pub async fn registry_with_store(
         .await
         .map_err(|e| StartError::Config(e.to_string()))?;
     let hasher = PasswordHasher::new(crate::options::hasher_settings(config));
-    let policy = PasswordPolicy::new(crate::options::policy_settings(config), http.clone())
-        .with_max_length(hasher.max_password_bytes());
+    let policy = PasswordPolicy::new(
+        crate::options::policy_settings(config),
+        PasswordPolicy::default_http_client(),
+    )
+    .with_max_length(hasher.max_password_bytes());
     let sessions = SessionManager::new(
         store.clone(),
         options.session_lifespan(),

@@ -74,11 +74,9 @@ mod tests {
     fn round_trip_and_rotation() {
         let old = b"old-secret-old-secret".to_vec();
         let new = b"new-secret-new-secret".to_vec();
-        let signed_old = encode(&value(), std::slice::from_ref(&old));
-        assert_eq!(
-            decode(&signed_old, &[new.clone(), old.clone()]),
-            Some(value())
-        );
+        let v = value();
+        let signed_old = encode(&v, std::slice::from_ref(&old));
+        assert_eq!(decode(&signed_old, &[new.clone(), old.clone()]), Some(v));
         assert_eq!(decode(&signed_old, std::slice::from_ref(&new)), None);
     }
 
