@@ -149,7 +149,11 @@ impl ApiError {
 
     /// 400 with a reason.
     pub fn bad_request(reason: impl Into<String>) -> Self {
-        Self::new(400, "The request was malformed or contained invalid parameters").with_reason(reason)
+        Self::new(
+            400,
+            "The request was malformed or contained invalid parameters",
+        )
+        .with_reason(reason)
     }
 
     /// 404.
@@ -178,7 +182,10 @@ impl ApiError {
 
     /// 500; the cause goes to the log, never to the client.
     pub fn internal() -> Self {
-        Self::new(500, "An internal server error occurred, please contact the system administrator")
+        Self::new(
+            500,
+            "An internal server error occurred, please contact the system administrator",
+        )
     }
 
     /// 401 `session_inactive`.
@@ -226,9 +233,12 @@ impl ApiError {
 
     /// 400 `self_service_flow_disabled`.
     pub fn flow_disabled(what: &str) -> Self {
-        Self::new(400, format!("{what} is not allowed because it was disabled."))
-            .with_id(ErrorId::FlowDisabled)
-            .with_reason(format!("{what} is not allowed because it was disabled."))
+        Self::new(
+            400,
+            format!("{what} is not allowed because it was disabled."),
+        )
+        .with_id(ErrorId::FlowDisabled)
+        .with_reason(format!("{what} is not allowed because it was disabled."))
     }
 
     /// 403 `session_refresh_required`.
@@ -248,9 +258,12 @@ impl ApiError {
 
     /// 401 `session_aal1_required`.
     pub fn aal1_required(redirect: String) -> Self {
-        Self::new(401, "You must be signed in with a first factor before you can use a second factor.")
-            .with_id(ErrorId::SessionAal1Required)
-            .with_redirect(redirect)
+        Self::new(
+            401,
+            "You must be signed in with a first factor before you can use a second factor.",
+        )
+        .with_id(ErrorId::SessionAal1Required)
+        .with_redirect(redirect)
     }
 
     /// 422 `browser_location_change_required`.
@@ -263,7 +276,8 @@ impl ApiError {
 
     /// 401: the identity is disabled (v26.2.0 wording, no id).
     pub fn identity_disabled() -> Self {
-        Self::new(401, "The request could not be authorized").with_reason("This account was disabled.")
+        Self::new(401, "The request could not be authorized")
+            .with_reason("This account was disabled.")
     }
 }
 

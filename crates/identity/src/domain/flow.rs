@@ -136,7 +136,11 @@ impl Flow {
         action: String,
     ) -> Self {
         let now = super::now();
-        let state = if kind == FlowKind::Settings { FlowState::ShowForm } else { FlowState::ChooseMethod };
+        let state = if kind == FlowKind::Settings {
+            FlowState::ShowForm
+        } else {
+            FlowState::ChooseMethod
+        };
         Flow {
             id: Uuid::new_v4(),
             kind,

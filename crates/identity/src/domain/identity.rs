@@ -263,15 +263,21 @@ impl Identity {
             .and_then(|c| c.config.get("credentials"))
             .and_then(Value::as_array)
             .is_some_and(|creds| {
-                creds
-                    .iter()
-                    .any(|c| !c.get("is_passwordless").and_then(Value::as_bool).unwrap_or(false))
+                creds.iter().any(|c| {
+                    !c.get("is_passwordless")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                })
             })
     }
 }
 
 /// Builds a credential of `credential_type` with the current time.
-pub fn new_credential(credential_type: &str, identifiers: Vec<String>, config: Value) -> Credential {
+pub fn new_credential(
+    credential_type: &str,
+    identifiers: Vec<String>,
+    config: Value,
+) -> Credential {
     let now = super::now();
     Credential {
         id: Uuid::new_v4(),

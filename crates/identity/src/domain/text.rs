@@ -11,12 +11,18 @@ pub fn login() -> UiText {
 
 /// Re-authentication hint (1010003).
 pub fn login_reauth() -> UiText {
-    UiText::info(1010003, "Please confirm this action by verifying that it is you.")
+    UiText::info(
+        1010003,
+        "Please confirm this action by verifying that it is you.",
+    )
 }
 
 /// Second factor hint (1010004).
 pub fn login_mfa() -> UiText {
-    UiText::info(1010004, "Please complete the second authentication challenge.")
+    UiText::info(
+        1010004,
+        "Please complete the second authentication challenge.",
+    )
 }
 
 /// "Sign in with password" (1010022), the password login button.
@@ -41,7 +47,10 @@ pub fn registration_back() -> UiText {
 
 /// Credential choice hint (1040009).
 pub fn registration_choose_credentials() -> UiText {
-    UiText::info(1040009, "Please choose a credential to authenticate yourself with.")
+    UiText::info(
+        1040009,
+        "Please choose a credential to authenticate yourself with.",
+    )
 }
 
 /// "Password" label (1070001).
@@ -96,7 +105,10 @@ pub fn identifier_missing() -> UiText {
 
 /// Address not verified (4000010).
 pub fn address_not_verified() -> UiText {
-    UiText::error(4000010, "Account not active yet. Did you forget to verify your email address?")
+    UiText::error(
+        4000010,
+        "Account not active yet. Did you forget to verify your email address?",
+    )
 }
 
 /// A generic validation error (4000001).
@@ -133,7 +145,10 @@ pub fn flow_expired(flow: super::FlowKind, expired_at: Timestamp, now: Timestamp
     let minutes = (now - expired_at).num_milliseconds() as f64 / 60_000.0;
     UiText::error(
         id,
-        format!("The {} flow expired {minutes:.2} minutes ago, please try again.", flow.as_str()),
+        format!(
+            "The {} flow expired {minutes:.2} minutes ago, please try again.",
+            flow.as_str()
+        ),
     )
     .with_context(json!({
         "expired_at": expired_at,
@@ -150,7 +165,10 @@ pub fn retry_success(flow: super::FlowKind) -> UiText {
         super::FlowKind::Verification => 4070002,
         super::FlowKind::Settings => 4050001,
     };
-    UiText::error(id, "The request was already completed successfully and can not be retried.")
+    UiText::error(
+        id,
+        "The request was already completed successfully and can not be retried.",
+    )
 }
 
 /// Settings saved (1050001, type success).

@@ -33,12 +33,22 @@ pub enum MessageKind {
 impl UiText {
     /// An info message.
     pub fn info(id: u32, text: impl Into<String>) -> Self {
-        UiText { id, text: text.into(), kind: MessageKind::Info, context: None }
+        UiText {
+            id,
+            text: text.into(),
+            kind: MessageKind::Info,
+            context: None,
+        }
     }
 
     /// An error message.
     pub fn error(id: u32, text: impl Into<String>) -> Self {
-        UiText { id, text: text.into(), kind: MessageKind::Error, context: None }
+        UiText {
+            id,
+            text: text.into(),
+            kind: MessageKind::Error,
+            context: None,
+        }
     }
 
     /// Adds context values.
@@ -198,7 +208,12 @@ pub struct UiContainer {
 impl UiContainer {
     /// An empty POST form to `action`.
     pub fn new(action: String) -> Self {
-        UiContainer { action, method: "POST".into(), nodes: Vec::new(), messages: Vec::new() }
+        UiContainer {
+            action,
+            method: "POST".into(),
+            nodes: Vec::new(),
+            messages: Vec::new(),
+        }
     }
 
     /// The first input node named `name`.
