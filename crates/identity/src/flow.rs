@@ -1,5 +1,6 @@
 //! Self-service flows. Each returns an outcome the HTTP layer renders; none knows HTTP.
 
+pub mod create;
 pub mod login;
 pub mod logout;
 pub mod registration;

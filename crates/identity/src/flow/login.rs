@@ -6,7 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::submit::{self, Loaded};
-use super::{return_to, FlowError, InitOutcome, RequestInfo, SubmitOutcome};
+use super::{create, return_to, FlowError, InitOutcome, RequestInfo, SubmitOutcome};
 use crate::domain::identity::credential_type;
 use crate::domain::{
     self, text, Aal, ApiError, Flow, FlowKind, FlowState, FlowType, Identity, Session, UiNode,
@@ -77,29 +77,16 @@ pub async fn init(
     Ok(InitOutcome::Created(Box::new(flow)))
 }
 
-/// A fresh login flow with its CSRF node (browser flows reuse the browser's CSRF token).
+/// A fresh login flow with its CSRF node.
 fn new_flow(
     reg: &Registry,
     flow_type: FlowType,
     request_url: &str,
     csrf_cookie: Option<&str>,
 ) -> Flow {
-    let opts = &reg.options;
-    let mut flow = Flow::new(
-        FlowKind::Login,
-        flow_type,
-        opts.flow_lifespan(FlowKind::Login),
-        request_url.to_string(),
-        String::new(),
-    );
-    flow.ui.action = opts.flow_action(FlowKind::Login, flow.id);
+    let mut flow = create::new_flow(reg, FlowKind::Login, flow_type, request_url, csrf_cookie);
     if flow_type == FlowType::Browser {
-        if let Some(token) = csrf_cookie.filter(|t| t.len() >= 32) {
-            flow.csrf_token = token.to_string();
-        }
         flow.ui.nodes.push(UiNode::csrf(&flow.csrf_token));
-    } else {
-        flow.csrf_token = String::new();
     }
     flow
 }
@@ -122,11 +109,7 @@ fn render_methods(reg: &Registry, flow: &mut Flow, refresh_identity: Option<&Ide
 }
 
 fn after_return_url(reg: &Registry) -> String {
-    reg.options
-        .login
-        .after_return_url
-        .clone()
-        .unwrap_or_else(|| reg.options.default_return_url.clone())
+    create::after_return_url(reg, FlowKind::Login)
 }
 
 /// A replacement for an expired flow, carrying the expiry message.
@@ -141,18 +124,8 @@ async fn replace_expired(
         &old.request_url,
         req.csrf_cookie.as_deref(),
     );
-    flow.return_to = old.return_to.clone();
     render_methods(reg, &mut flow, None);
-    flow.ui.messages.push(text::flow_expired(
-        FlowKind::Login,
-        old.expires_at,
-        domain::now(),
-    ));
-    reg.store.create_flow(&flow).await?;
-    Ok(FlowError::Expired {
-        replacement: Box::new(flow),
-        expired_at: old.expires_at,
-    })
+    create::replace_expired(reg, old, flow).await
 }
 
 /// Handles `POST /self-service/login?flow=<id>`.

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use super::submit::{self, Loaded};
-use super::{return_to, traits, FlowError, InitOutcome, RequestInfo, SubmitOutcome};
+use super::{create, return_to, traits, FlowError, InitOutcome, RequestInfo, SubmitOutcome};
 use crate::domain::{
     self, text, Aal, ApiError, Flow, FlowKind, FlowState, FlowType, Identity, RecoveryAddress,
     UiNode, UiText, VerifiableAddress, VerificationStatus,
@@ -69,23 +69,13 @@ fn new_flow(
     request_url: &str,
     csrf_cookie: Option<&str>,
 ) -> Flow {
-    let opts = &reg.options;
-    let mut flow = Flow::new(
+    create::new_flow(
+        reg,
         FlowKind::Registration,
         flow_type,
-        opts.flow_lifespan(FlowKind::Registration),
-        request_url.to_string(),
-        String::new(),
-    );
-    flow.ui.action = opts.flow_action(FlowKind::Registration, flow.id);
-    if flow_type == FlowType::Browser {
-        if let Some(token) = csrf_cookie.filter(|t| t.len() >= 32) {
-            flow.csrf_token = token.to_string();
-        }
-    } else {
-        flow.csrf_token = String::new();
-    }
-    flow
+        request_url,
+        csrf_cookie,
+    )
 }
 
 fn schema<'a>(reg: &'a Registry, flow: &Flow) -> &'a IdentitySchema {
@@ -145,11 +135,7 @@ fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: &Value) {
 }
 
 fn after_return_url(reg: &Registry) -> String {
-    reg.options
-        .registration
-        .after_return_url
-        .clone()
-        .unwrap_or_else(|| reg.options.default_return_url.clone())
+    create::after_return_url(reg, FlowKind::Registration)
 }
 
 async fn replace_expired(
@@ -163,19 +149,9 @@ async fn replace_expired(
         &old.request_url,
         req.csrf_cookie.as_deref(),
     );
-    flow.return_to = old.return_to.clone();
     flow.identity_schema = old.identity_schema.clone();
     render_first_screen(reg, &mut flow, None);
-    flow.ui.messages.push(text::flow_expired(
-        FlowKind::Registration,
-        old.expires_at,
-        domain::now(),
-    ));
-    reg.store.create_flow(&flow).await?;
-    Ok(FlowError::Expired {
-        replacement: Box::new(flow),
-        expired_at: old.expires_at,
-    })
+    create::replace_expired(reg, old, flow).await
 }
 
 /// Handles `POST /self-service/registration?flow=<id>`.
