@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -p nexus-cli -p nexus-identity --example login_load >/dev/null
+cargo build --release -p nexus-cli >/dev/null
+cargo build --release -p nexus-identity --example login_load >/dev/null
 BIN=target/release/nexus-auth
 TMP=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
