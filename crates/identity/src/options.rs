@@ -5,6 +5,8 @@
 
 mod from_config;
 mod hashing;
+#[cfg(test)]
+pub(crate) mod tests_support;
 
 pub use from_config::{BODY_LIMIT, SESSION_CACHE_TTL};
 pub use hashing::{hasher_settings, policy_settings};

@@ -69,7 +69,12 @@ async fn whoami(State(reg): State<Registry>, q: RawQuery, headers: HeaderMap) ->
             "The tokenize_as template \"{template}\" is not configured."
         )));
     }
-    let mut res = respond::json(StatusCode::OK, render::session(&session, &reg.options));
+    let mut res = (
+        StatusCode::OK,
+        [(http::header::CONTENT_TYPE, "application/json")],
+        render::session_bytes(&session, &reg.options),
+    )
+        .into_response();
     if let Ok(v) = HeaderValue::from_str(&session.identity_id.to_string()) {
         res.headers_mut()
             .insert("x-kratos-authenticated-identity-id", v);
