@@ -67,7 +67,16 @@ async fn login_browser(
     headers: HeaderMap,
     ci: Peer,
 ) -> Response {
-    login_init(reg, FlowType::Browser, uri, q, headers, peer(ci)).await
+    flow_init(
+        reg,
+        FlowKind::Login,
+        FlowType::Browser,
+        uri,
+        q,
+        headers,
+        peer(ci),
+    )
+    .await
 }
 
 async fn login_api(
@@ -77,7 +86,16 @@ async fn login_api(
     headers: HeaderMap,
     ci: Peer,
 ) -> Response {
-    login_init(reg, FlowType::Api, uri, q, headers, peer(ci)).await
+    flow_init(
+        reg,
+        FlowKind::Login,
+        FlowType::Api,
+        uri,
+        q,
+        headers,
+        peer(ci),
+    )
+    .await
 }
 
 async fn registration_browser(
@@ -87,7 +105,16 @@ async fn registration_browser(
     headers: HeaderMap,
     ci: Peer,
 ) -> Response {
-    registration_init(reg, FlowType::Browser, uri, q, headers, peer(ci)).await
+    flow_init(
+        reg,
+        FlowKind::Registration,
+        FlowType::Browser,
+        uri,
+        q,
+        headers,
+        peer(ci),
+    )
+    .await
 }
 
 async fn registration_api(
@@ -97,11 +124,22 @@ async fn registration_api(
     headers: HeaderMap,
     ci: Peer,
 ) -> Response {
-    registration_init(reg, FlowType::Api, uri, q, headers, peer(ci)).await
+    flow_init(
+        reg,
+        FlowKind::Registration,
+        FlowType::Api,
+        uri,
+        q,
+        headers,
+        peer(ci),
+    )
+    .await
 }
 
-async fn login_init(
+/// Creates a login or registration flow from the init query.
+async fn flow_init(
     reg: Registry,
+    kind: FlowKind,
     flow_type: FlowType,
     uri: Uri,
     RawQuery(q): RawQuery,
@@ -110,35 +148,23 @@ async fn login_init(
 ) -> Response {
     let client = Client::of(flow_type, negotiate::wants_json(&headers));
     let params = query_map(&q);
-    let params = LoginParams {
-        refresh: params.get("refresh").is_some_and(|v| v == "true"),
-        aal: params.get("aal").cloned(),
-        return_to: params.get("return_to").cloned(),
-        identity_schema: params.get("identity_schema").cloned(),
-    };
     let outcome = match context::request_info(&reg, request_url(&reg, &uri), &headers, peer).await {
-        Ok(req) => login::init(&reg, flow_type, params, &req).await,
-        Err(e) => Err(e.into()),
-    };
-    init_response(&reg, outcome, client).await
-}
-
-async fn registration_init(
-    reg: Registry,
-    flow_type: FlowType,
-    uri: Uri,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-    peer: Option<SocketAddr>,
-) -> Response {
-    let client = Client::of(flow_type, negotiate::wants_json(&headers));
-    let params = query_map(&q);
-    let params = RegistrationParams {
-        return_to: params.get("return_to").cloned(),
-        identity_schema: params.get("identity_schema").cloned(),
-    };
-    let outcome = match context::request_info(&reg, request_url(&reg, &uri), &headers, peer).await {
-        Ok(req) => registration::init(&reg, flow_type, params, &req).await,
+        Ok(req) if kind == FlowKind::Login => {
+            let params = LoginParams {
+                refresh: params.get("refresh").is_some_and(|v| v == "true"),
+                aal: params.get("aal").cloned(),
+                return_to: params.get("return_to").cloned(),
+                identity_schema: params.get("identity_schema").cloned(),
+            };
+            login::init(&reg, flow_type, params, &req).await
+        }
+        Ok(req) => {
+            let params = RegistrationParams {
+                return_to: params.get("return_to").cloned(),
+                identity_schema: params.get("identity_schema").cloned(),
+            };
+            registration::init(&reg, flow_type, params, &req).await
+        }
         Err(e) => Err(e.into()),
     };
     init_response(&reg, outcome, client).await
