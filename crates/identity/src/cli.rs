@@ -8,6 +8,12 @@ use clap::{Args, Subcommand};
 use crate::config::{self, KratosConfig};
 use crate::server;
 
+pub mod admin_client;
+mod hashers;
+mod identities;
+mod import;
+mod output;
+
 /// Identity server commands.
 #[derive(Debug, Subcommand)]
 pub enum IdentityCommand {
@@ -15,6 +21,17 @@ pub enum IdentityCommand {
     Serve(ServeArgs),
     /// Apply the database migrations (idempotent).
     Migrate(MigrateArgs),
+    /// Import identities from JSON files or standard input through a running server's admin API.
+    Import(import::ImportArgs),
+    /// List identities on a running server.
+    List(identities::ListArgs),
+    /// Show identities on a running server.
+    Get(identities::GetArgs),
+    /// Delete identities on a running server.
+    Delete(identities::DeleteArgs),
+    /// Password hasher tools.
+    #[command(subcommand)]
+    Hashers(hashers::HashersCommand),
 }
 
 /// Options of `identity serve`.
@@ -48,6 +65,11 @@ impl IdentityCommand {
         match self {
             IdentityCommand::Serve(args) => serve(args).await,
             IdentityCommand::Migrate(args) => migrate(args).await,
+            IdentityCommand::Import(args) => import::run(args).await,
+            IdentityCommand::List(args) => identities::list(args).await,
+            IdentityCommand::Get(args) => identities::get(args).await,
+            IdentityCommand::Delete(args) => identities::delete(args).await,
+            IdentityCommand::Hashers(cmd) => cmd.run().await,
         }
     }
 }
@@ -99,6 +121,8 @@ async fn serve(args: ServeArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
+    // Schema compilation is over; give its freed scratch memory back before idling.
+    nexus_kit::memory::release_freed_memory();
     tracing::info!(%public, %admin, "identity server listening");
     match server::serve(reg, listeners, server::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,

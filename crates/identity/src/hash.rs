@@ -23,7 +23,7 @@ use std::sync::Arc;
 use tokio::sync::{OnceCell, Semaphore};
 use zeroize::Zeroizing;
 
-pub use calibrate::{calibrate_argon2, raw_hash_rate};
+pub use calibrate::{calibrate_argon2, measure_argon2, raw_hash_rate};
 pub use error::HashError;
 pub use format::{format_of, HashFormat};
 pub use settings::{Argon2Settings, HashAlgorithm, HasherSettings};

@@ -3,4 +3,4 @@
 pub mod cookie;
 pub mod manager;
 
-pub use manager::SessionManager;
+pub use manager::{CachedSession, SessionManager};

@@ -35,6 +35,12 @@ pub fn calibrate_argon2(target: Duration, memory_kib: u32, parallelism: u32) -> 
     settings
 }
 
+/// The mean time of `runs` argon2 hashes with `settings` on this machine.
+pub fn measure_argon2(settings: &Argon2Settings, runs: u32) -> Duration {
+    let runs = runs.max(1);
+    (0..runs).map(|_| time_hash(settings)).sum::<Duration>() / runs
+}
+
 fn time_hash(settings: &Argon2Settings) -> Duration {
     let start = Instant::now();
     let _ = argon2::hash(b"calibration password", settings);

@@ -17,6 +17,7 @@ use super::{body, cookies, negotiate, render};
 use crate::domain::{self, ApiError, Session};
 use crate::flow::{logout, FlowError};
 use crate::registry::Registry;
+use crate::session::CachedSession;
 use crate::store::ListSessions;
 
 /// Session and logout routes.
@@ -35,26 +36,36 @@ async fn caller(
     reg: &Registry,
     headers: &HeaderMap,
 ) -> Result<(Arc<Session>, TokenSource), ApiError> {
+    let (cached, src) = cached_caller(reg, headers).await?;
+    Ok((cached.session.clone(), src))
+}
+
+/// [`caller`] with the session's cache entry.
+async fn cached_caller(
+    reg: &Registry,
+    headers: &HeaderMap,
+) -> Result<(Arc<CachedSession>, TokenSource), ApiError> {
     let jar = cookies::parse(headers);
     let src = context::session_token(reg, headers, &jar).ok_or_else(ApiError::session_inactive)?;
-    let session = reg
+    let cached = reg
         .sessions
-        .by_token(src.token())
+        .cached_by_token(src.token())
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "session lookup failed");
             ApiError::internal()
         })?
-        .filter(|s| s.is_active(domain::now()))
+        .filter(|c| c.session.is_active(domain::now()))
         .ok_or_else(ApiError::session_inactive)?;
-    Ok((session, src))
+    Ok((cached, src))
 }
 
 async fn whoami(State(reg): State<Registry>, q: RawQuery, headers: HeaderMap) -> Response {
-    let (session, src) = match caller(&reg, &headers).await {
+    let (cached, src) = match cached_caller(&reg, &headers).await {
         Ok(c) => c,
         Err(e) => return respond::api_error(&e),
     };
+    let session = &cached.session;
     let available = session
         .identity
         .as_ref()
@@ -72,7 +83,8 @@ async fn whoami(State(reg): State<Registry>, q: RawQuery, headers: HeaderMap) ->
     let mut res = (
         StatusCode::OK,
         [(http::header::CONTENT_TYPE, "application/json")],
-        render::session_bytes(&session, &reg.options),
+        // Only active sessions get here, so the cached rendering (`active: true`) stays right.
+        cached.rendered(|s| render::session_bytes(s, &reg.options)),
     )
         .into_response();
     if let Ok(v) = HeaderValue::from_str(&session.identity_id.to_string()) {
@@ -81,7 +93,7 @@ async fn whoami(State(reg): State<Registry>, q: RawQuery, headers: HeaderMap) ->
     }
     if let TokenSource::Cookie(_, issued_expiry) = src {
         if issued_expiry < session.expires_at {
-            cookies::set_session(res.headers_mut(), &reg.options, &session);
+            cookies::set_session(res.headers_mut(), &reg.options, session);
         }
     }
     res

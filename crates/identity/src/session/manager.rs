@@ -4,19 +4,45 @@
 //! revocation made through this manager purges the cache, and the TTL bounds staleness for
 //! changes made by other instances sharing the database.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use bytes::Bytes;
 use moka::sync::Cache;
 use uuid::Uuid;
 
 use crate::domain::{self, Aal, Device, Identity, Session};
 use crate::store::{Store, StoreError};
 
+/// A cached session and, once a caller asked for it, one rendering of it (the whoami body),
+/// kept for as long as the cached session itself.
+pub struct CachedSession {
+    /// The session with its identity.
+    pub session: Arc<Session>,
+    rendered: OnceLock<Bytes>,
+}
+
+impl CachedSession {
+    fn new(session: Arc<Session>) -> Self {
+        CachedSession {
+            session,
+            rendered: OnceLock::new(),
+        }
+    }
+
+    /// The rendering of this session, made by `render` the first time only. Every caller must
+    /// pass the same renderer: the first one's output is what all later callers get.
+    pub fn rendered(&self, render: impl FnOnce(&Session) -> Vec<u8>) -> Bytes {
+        self.rendered
+            .get_or_init(|| Bytes::from(render(&self.session)))
+            .clone()
+    }
+}
+
 /// Session operations shared by the flows and the HTTP layer.
 #[derive(Clone)]
 pub struct SessionManager {
     store: Arc<dyn Store>,
-    cache: Cache<String, Arc<Session>>,
+    cache: Cache<String, Arc<CachedSession>>,
     lifespan: chrono::Duration,
 }
 
@@ -72,15 +98,26 @@ impl SessionManager {
 
     /// The session for `token` if it exists (active or not), with its identity.
     pub async fn by_token(&self, token: &str) -> Result<Option<Arc<Session>>, StoreError> {
+        Ok(self
+            .cached_by_token(token)
+            .await?
+            .map(|c| c.session.clone()))
+    }
+
+    /// Like [`SessionManager::by_token`], with the cache entry (for its rendering).
+    pub async fn cached_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<Arc<CachedSession>>, StoreError> {
         if let Some(hit) = self.cache.get(token) {
             return Ok(Some(hit));
         }
         let Some(session) = self.store.session_by_token(token).await? else {
             return Ok(None);
         };
-        let session = Arc::new(session);
-        self.cache.insert(token.to_string(), session.clone());
-        Ok(Some(session))
+        let entry = Arc::new(CachedSession::new(Arc::new(session)));
+        self.cache.insert(token.to_string(), entry.clone());
+        Ok(Some(entry))
     }
 
     /// The active session for `token`, if any.
@@ -122,5 +159,33 @@ impl SessionManager {
     /// Drops every cached session (after identity changes).
     pub fn purge_cache(&self) {
         self.cache.invalidate_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_session_is_rendered_once() {
+        let identity = Identity::new("default", serde_json::json!({ "email": "a@b.c" }));
+        let device = Device {
+            id: Uuid::new_v4(),
+            ip_address: None,
+            user_agent: None,
+            location: None,
+        };
+        let session = Session::new(&identity, chrono::Duration::hours(1), device);
+        let cached = CachedSession::new(Arc::new(session));
+        let calls = std::cell::Cell::new(0);
+        let render = |s: &Session| {
+            calls.set(calls.get() + 1);
+            s.id.to_string().into_bytes()
+        };
+        let first = cached.rendered(render);
+        let second = cached.rendered(render);
+        assert_eq!(calls.get(), 1);
+        assert_eq!(first, second);
+        assert_eq!(first, cached.session.id.to_string().as_bytes());
     }
 }
