@@ -57,6 +57,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "serve.admin.host",
     "serve.admin.port",
     "serve.admin.request_log",
+    "serve.admin.api_keys",
     "identity.default_schema_id",
     "identity.schemas",
     "selfservice.default_browser_return_url",

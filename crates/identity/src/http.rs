@@ -1,5 +1,6 @@
 //! HTTP: the public and admin routers and the one mapping of outcomes to responses.
 
+pub mod admin;
 pub mod body;
 pub mod context;
 pub mod cookies;
@@ -33,13 +34,24 @@ pub fn public_app(reg: Registry) -> Router {
 }
 
 /// The admin API (port 4434).
+///
+/// Prefixing rewrites the URI, so it wraps the whole router (a `Router::layer` only runs
+/// after routing); the API key guard runs before anything else.
 pub fn admin_app(reg: Registry) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(meta::health_router())
+        .merge(admin::router())
         .fallback(admin_fallback)
-        .layer(middleware::from_fn_with_state(reg.clone(), admin_prefix))
         .layer(axum::extract::DefaultBodyLimit::disable())
-        .with_state(reg)
+        .with_state(reg.clone());
+    let service = tower::ServiceBuilder::new()
+        .layer(middleware::from_fn_with_state(
+            reg.clone(),
+            admin::guard::require_api_key,
+        ))
+        .layer(middleware::from_fn_with_state(reg, admin_prefix))
+        .service(routes);
+    Router::new().fallback_service(service)
 }
 
 /// Admin routes called on the public port go to the admin port (307), as Kratos does.

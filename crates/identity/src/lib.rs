@@ -9,6 +9,7 @@ pub mod domain;
 pub mod flow;
 pub mod hash;
 pub mod http;
+pub mod manage;
 pub mod method;
 pub mod options;
 pub mod registry;

@@ -123,6 +123,8 @@ pub struct Options {
     pub body_limit: usize,
     /// Optional admin API keys (checked in constant time).
     pub admin_api_keys: Vec<String>,
+    /// Keys that sign admin list page tokens: the first signs, all verify.
+    pub pagination_secrets: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Options {

@@ -36,6 +36,9 @@ pub struct Endpoint {
     pub request_log: RequestLog,
     /// CORS (only honoured on the public API, as in Kratos).
     pub cors: Cors,
+    /// Nexus extension, `serve.admin.api_keys` only: when non-empty, every admin request but
+    /// `/health/*` and `/version` must send `Authorization: Bearer <one of these>`.
+    pub api_keys: ApiKeys,
 }
 
 impl Default for Endpoint {
@@ -53,6 +56,7 @@ impl Endpoint {
             port,
             request_log: RequestLog::default(),
             cors: Cors::default(),
+            api_keys: ApiKeys::default(),
         }
     }
 
@@ -74,6 +78,17 @@ impl Endpoint {
         let scheme = if dev { "http" } else { "https" };
         Url::parse(&format!("{scheme}://{host}:{}/", self.port))
             .unwrap_or_else(|_| Url::parse("http://127.0.0.1/").expect("static URL"))
+    }
+}
+
+/// Admin API keys (secrets): `Debug` prints how many, never the values.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ApiKeys(pub Vec<String>);
+
+impl std::fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{} redacted]", self.0.len())
     }
 }
 

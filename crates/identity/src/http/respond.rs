@@ -51,6 +51,14 @@ pub fn api_error(e: &ApiError) -> Response {
     json(status, serde_json::to_value(e).unwrap_or(Value::Null))
 }
 
+/// Renders an admin operation's error; internal causes are logged, never shown.
+pub fn admin_error(e: &crate::manage::AdminError) -> Response {
+    if let crate::manage::AdminError::Internal(cause) = e {
+        tracing::error!(%cause, "admin API internal error");
+    }
+    api_error(&e.to_api())
+}
+
 /// The flow itself with `status` (400 for validation errors).
 pub fn flow(status: StatusCode, f: &Flow, headers: HeaderMap) -> Response {
     let mut res = json(status, render::flow(f));

@@ -95,11 +95,29 @@ impl Options {
             },
             default_schema_id: c.identity.default_schema_id.clone(),
             body_limit: BODY_LIMIT,
-            admin_api_keys: Vec::new(),
+            admin_api_keys: c.serve.admin.api_keys.0.clone(),
+            pagination_secrets: pagination_secrets(c),
             public_url,
             admin_url,
         })
     }
+}
+
+/// `secrets.pagination`, else `secrets.default`; with neither, one random key for this
+/// process (page tokens then do not survive a restart or cross instances).
+fn pagination_secrets(c: &KratosConfig) -> Vec<Vec<u8>> {
+    let configured: Vec<Vec<u8>> = c
+        .secrets_pagination()
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+    if !configured.is_empty() {
+        return configured;
+    }
+    use rand::RngCore;
+    let mut key = vec![0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    vec![key]
 }
 
 /// Hook names of `after.password.hooks` plus the method-less `after.hooks`.

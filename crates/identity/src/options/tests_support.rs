@@ -50,5 +50,6 @@ pub fn options() -> Options {
         default_schema_id: "default".into(),
         body_limit: BODY_LIMIT,
         admin_api_keys: Vec::new(),
+        pagination_secrets: vec![b"test-pagination-secret".to_vec()],
     }
 }
