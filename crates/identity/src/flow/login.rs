@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::submit::{self, Loaded};
 use super::{create, return_to, FlowError, InitOutcome, RequestInfo, SubmitOutcome};
@@ -131,11 +130,11 @@ async fn replace_expired(
 /// Handles `POST /self-service/login?flow=<id>`.
 pub async fn submit(
     reg: &Registry,
-    id: Uuid,
+    flow: Flow,
     body: &Value,
     req: &RequestInfo,
 ) -> Result<SubmitOutcome, FlowError> {
-    let mut flow = match submit::load(reg, FlowKind::Login, id, body, req).await? {
+    let mut flow = match submit::check(flow, FlowKind::Login, body, req)? {
         Loaded::Ready(f) => *f,
         Loaded::Expired(f) => return Err(replace_expired(reg, &f, req).await?),
         Loaded::Completed(f) => return Ok(SubmitOutcome::Invalid(f)),

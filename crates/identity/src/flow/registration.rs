@@ -157,11 +157,11 @@ async fn replace_expired(
 /// Handles `POST /self-service/registration?flow=<id>`.
 pub async fn submit(
     reg: &Registry,
-    id: Uuid,
+    flow: Flow,
     body: &Value,
     req: &RequestInfo,
 ) -> Result<SubmitOutcome, FlowError> {
-    let mut flow = match submit::load(reg, FlowKind::Registration, id, body, req).await? {
+    let mut flow = match submit::check(flow, FlowKind::Registration, body, req)? {
         Loaded::Ready(f) => *f,
         Loaded::Expired(f) => return Err(replace_expired(reg, &f, req).await?),
         Loaded::Completed(f) => return Ok(SubmitOutcome::Invalid(f)),

@@ -2,11 +2,9 @@
 
 use serde_json::Value;
 use subtle::ConstantTimeEq;
-use uuid::Uuid;
 
 use super::{FlowError, RequestInfo};
 use crate::domain::{self, text, ApiError, ErrorId, Flow, FlowKind, FlowType};
-use crate::registry::Registry;
 
 /// The result of loading a flow for submission.
 pub enum Loaded {
@@ -18,20 +16,17 @@ pub enum Loaded {
     Completed(Box<Flow>),
 }
 
-/// Loads flow `id` of `kind` and runs the CSRF checks for its type.
-pub async fn load(
-    reg: &Registry,
+/// Checks a flow loaded for submission: its kind, then the CSRF checks for its type, expiry
+/// and completion. The caller loads the flow once and hands it over.
+pub fn check(
+    flow: Flow,
     kind: FlowKind,
-    id: Uuid,
     body: &Value,
     req: &RequestInfo,
 ) -> Result<Loaded, FlowError> {
-    let flow = reg
-        .store
-        .get_flow(id)
-        .await?
-        .filter(|f| f.kind == kind)
-        .ok_or_else(|| FlowError::Api(ApiError::not_found()))?;
+    if flow.kind != kind {
+        return Err(FlowError::Api(ApiError::not_found()));
+    }
     check_csrf(&flow, body, req)?;
     if flow.is_expired(domain::now()) {
         return Ok(Loaded::Expired(Box::new(flow)));

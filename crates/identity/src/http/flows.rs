@@ -305,12 +305,12 @@ async fn submit(
         Err(e) => return respond::error(&reg, e.into(), Client::Json).await,
     };
     // The client kind depends on the flow type; an unknown flow is reported as JSON.
-    let flow_type = match reg.store.get_flow(id).await {
-        Ok(Some(f)) => f.flow_type,
+    let flow = match reg.store.get_flow(id).await {
+        Ok(Some(f)) => f,
         Ok(None) => return respond::api_error(&ApiError::not_found()),
         Err(e) => return respond::error(&reg, FlowError::from(e), fallback_client).await,
     };
-    let client = Client::of(flow_type, wants_json);
+    let client = Client::of(flow.flow_type, wants_json);
     let body = match body::decode(&headers, raw_body, reg.options.body_limit).await {
         Ok(b) => b,
         Err(e) => return respond::api_error(&e),
@@ -320,8 +320,8 @@ async fn submit(
         Err(e) => return respond::error(&reg, e.into(), client).await,
     };
     let outcome = match kind {
-        FlowKind::Login => login::submit(&reg, id, &body, &req).await,
-        _ => registration::submit(&reg, id, &body, &req).await,
+        FlowKind::Login => login::submit(&reg, flow, &body, &req).await,
+        _ => registration::submit(&reg, flow, &body, &req).await,
     };
     match outcome {
         Ok(o) => submit_response(&reg, o, client),
