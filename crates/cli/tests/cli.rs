@@ -1,86 +1,10 @@
 //! The `nexus-auth` binary as an operator runs it: help, config errors, migrations, shutdown.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nexus-auth"))
-}
+use std::process::Stdio;
 
-fn run(args: &[&str]) -> Output {
-    bin().args(args).env_remove("DSN").output().expect("runs")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn schema() -> String {
-    format!(
-        "file://{}/../identity/tests/fixtures/identity.schema.json",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
-
-fn write_config(dir: &Path, dsn: &str, public: u16, admin: u16, extra: &str) -> String {
-    let path = dir.join("kratos.yml");
-    let yaml = format!(
-        "dsn: \"{dsn}\"\nserve:\n  public: {{ host: 127.0.0.1, port: {public} }}\n  admin: {{ host: 127.0.0.1, port: {admin} }}\nidentity:\n  schemas: [{{ id: default, url: \"{}\" }}]\nselfservice:\n  default_browser_return_url: http://127.0.0.1:4455/\nsecrets:\n  default: [\"cli-test-secret-cli-test-secret-0123\"]\n{extra}",
-        schema()
-    );
-    std::fs::write(&path, yaml).unwrap();
-    path.display().to_string()
-}
-
-fn wait_for_port(port: u16, child: &mut Child) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("server exited early with {status}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("server did not listen on {port}");
-}
-
-fn get(port: u16, path: &str) -> String {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
-}
-
-fn terminate(child: &mut Child) -> std::process::ExitStatus {
-    Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().unwrap();
-    panic!("server ignored SIGTERM");
-}
+use common::*;
 
 #[test]
 fn every_command_has_help() {
@@ -89,6 +13,11 @@ fn every_command_has_help() {
         vec!["identity", "--help"],
         vec!["identity", "serve", "--help"],
         vec!["identity", "migrate", "--help"],
+        vec!["identity", "import", "--help"],
+        vec!["identity", "list", "--help"],
+        vec!["identity", "get", "--help"],
+        vec!["identity", "delete", "--help"],
+        vec!["identity", "hashers", "argon2", "calibrate", "--help"],
         vec!["gateway", "--help"],
     ] {
         let out = run(&args);
