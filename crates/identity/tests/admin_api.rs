@@ -439,6 +439,24 @@ both!(list_filters, |backend: Backend| async move {
         similar.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
         vec![id_b.clone()]
     );
+    let mut social = person(&email());
+    social["credentials"] = json!({ "oidc": { "config": { "providers": [{ "provider": "github", "subject": "AbC" }] } } });
+    let id_social = create(&srv, social).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let by_subject = call(
+        "GET",
+        &admin(&srv, "/admin/identities?credentials_identifier=github:AbC"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        by_subject.body[0]["id"],
+        id_social.as_str(),
+        "{}",
+        by_subject.body
+    );
     let by_ids = call(
         "GET",
         &admin(&srv, &format!("/admin/identities?ids={id_a}&ids={id_b}")),

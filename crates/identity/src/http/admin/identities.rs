@@ -70,7 +70,8 @@ async fn list_inner(reg: &Registry, q: Query) -> Result<Response, AdminError> {
         .into());
     }
     filters += usize::from(!ids.is_empty());
-    let exact = q.get("credentials_identifier").map(normalize_identifier);
+    let raw_exact = q.get("credentials_identifier");
+    let exact = raw_exact.map(normalize_identifier);
     let similar = q
         .get("preview_credentials_identifier_similar")
         .map(normalize_identifier);
@@ -93,6 +94,16 @@ async fn list_inner(reg: &Registry, q: Query) -> Result<Response, AdminError> {
         identifier_similar: similar,
     };
     let mut identities = reg.store.list_identities(&query).await?;
+    // Password identifiers are stored lowercased, social sign-in subjects as given.
+    if let Some(raw) = raw_exact
+        .filter(|r| identities.is_empty() && Some(*r) != query.credentials_identifier.as_deref())
+    {
+        let verbatim = ListIdentities {
+            credentials_identifier: Some(raw.to_string()),
+            ..query
+        };
+        identities = reg.store.list_identities(&verbatim).await?;
+    }
     let more = page.take(&mut identities);
     let next = more.then(|| identities.last().map(|i| i.id)).flatten();
     let body: Vec<Value> = identities
