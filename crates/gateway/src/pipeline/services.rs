@@ -101,7 +101,7 @@ impl Services {
         let errors: Vec<String> = validator
             .iter_errors(config)
             .map(|e| {
-                let path = e.instance_path.to_string();
+                let path = e.instance_path().to_string();
                 if path.is_empty() {
                     e.to_string()
                 } else {

@@ -35,7 +35,7 @@ impl Branches {
     pub(crate) fn compile(
         root: &Value,
         draft: Draft,
-        options: impl Fn() -> jsonschema::ValidationOptions,
+        options: impl Fn() -> jsonschema::ValidationOptions<'static>,
     ) -> Self {
         let mut branches = Branches::default();
         if !matches!(draft, Draft::Draft4 | Draft::Draft6 | Draft::Draft7) {

@@ -101,7 +101,7 @@ impl IdentitySchema {
 }
 
 /// Format validation on, with Kratos' `email`, `tel` and `no-validate`.
-fn validation_options() -> jsonschema::ValidationOptions {
+fn validation_options() -> jsonschema::ValidationOptions<'static> {
     jsonschema::options()
         .should_validate_formats(true)
         .with_format("email", formats::is_email)
@@ -119,7 +119,7 @@ fn check_extension(id: &str, url: &str, raw: &Value) -> Result<(), SchemaError> 
         return Err(SchemaError::Extension {
             id: id.to_owned(),
             url: display_url(url),
-            location: err.instance_path.to_string(),
+            location: err.instance_path().to_string(),
             reason: err.to_string(),
         });
     }

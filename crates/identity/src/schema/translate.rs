@@ -12,7 +12,7 @@ use super::messages::{self, Message};
 /// the original document.
 pub(crate) fn message(e: &ValidationError<'_>, root: &Value, schema_path: &str) -> Message {
     use ValidationErrorKind as K;
-    let instance: &Value = &e.instance;
+    let instance: &Value = e.instance();
     let actual = instance.as_f64().unwrap_or(-1.0);
     let len = || match instance {
         Value::String(s) => s.chars().count(),
@@ -20,7 +20,7 @@ pub(crate) fn message(e: &ValidationError<'_>, root: &Value, schema_path: &str) 
         Value::Object(o) => o.len(),
         _ => 0,
     };
-    match &e.kind {
+    match e.kind() {
         K::Required { property } => messages::required(&property.to_string()),
         K::MinLength { limit } => messages::min_length(*limit, len()),
         K::MaxLength { limit } => messages::max_length(*limit, len()),
@@ -70,9 +70,9 @@ pub(crate) fn message(e: &ValidationError<'_>, root: &Value, schema_path: &str) 
             "minimum {limit} properties allowed, but found {} properties",
             len()
         )),
-        K::AnyOf => messages::generic("anyOf failed"),
-        K::OneOfNotValid => messages::generic("oneOf failed"),
-        K::OneOfMultipleValid => {
+        K::AnyOf { .. } => messages::generic("anyOf failed"),
+        K::OneOfNotValid { .. } => messages::generic("oneOf failed"),
+        K::OneOfMultipleValid { .. } => {
             messages::generic("oneOf failed: valid against more than one schema")
         }
         K::Not { .. } => messages::generic("not failed"),

@@ -106,15 +106,15 @@ impl Collector<'_> {
     ) {
         let root = self.schema.raw();
         let mut segments = prefix.to_vec();
-        segments.extend(pointer::segments(e.instance_path.as_str()));
+        segments.extend(pointer::segments(e.instance_path().as_str()));
         let schema_path = match base {
-            None => e.schema_path.as_str().to_owned(),
+            None => e.evaluation_path().as_str().to_owned(),
             Some(b) => {
-                let path = e.schema_path.as_str();
+                let path = e.evaluation_path().as_str();
                 format!("{b}{}", path.strip_prefix("/$ref").unwrap_or(path))
             }
         };
-        let error = match &e.kind {
+        let error = match e.kind() {
             ValidationErrorKind::Required { property } => {
                 let name = property
                     .as_str()
@@ -124,20 +124,20 @@ impl Collector<'_> {
                 attach(Some(pointer::dotted(&segments)), m)
             }
             ValidationErrorKind::PropertyNames { error } => {
-                segments.push(error.instance.as_str().unwrap_or_default().to_owned());
+                segments.push(error.instance().as_str().unwrap_or_default().to_owned());
                 attach(
                     node_for(&segments),
                     translate::message(error, root, &schema_path),
                 )
             }
-            ValidationErrorKind::AnyOf | ValidationErrorKind::OneOfNotValid
+            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. }
                 if depth < MAX_NESTING
-                    && self.unfold(&e.instance, &segments, &schema_path, depth) =>
+                    && self.unfold(e.instance(), &segments, &schema_path, depth) =>
             {
                 return;
             }
-            ValidationErrorKind::OneOfMultipleValid => {
-                let m = match self.valid_branches(&e.instance, &schema_path) {
+            ValidationErrorKind::OneOfMultipleValid { .. } => {
+                let m = match self.valid_branches(e.instance(), &schema_path) {
                     Some((a, b)) => {
                         messages::generic(format!("valid against schemas at indexes {a} and {b}"))
                     }

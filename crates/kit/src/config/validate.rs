@@ -24,15 +24,15 @@ pub(crate) fn validate(
     // Combinator failures ("not valid under any of the schemas") say least; prefer the rest.
     let vague = |e: &ValidationError| {
         matches!(
-            e.kind,
-            ValidationErrorKind::AnyOf | ValidationErrorKind::OneOfNotValid
+            e.kind(),
+            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. }
         )
     };
     let Some(err) = errors.iter().find(|e| !vague(e)).or(errors.first()) else {
         return Ok(());
     };
-    let mut path = pointer_segments(err.instance_path.as_str());
-    let message = match &err.kind {
+    let mut path = pointer_segments(err.instance_path().as_str());
+    let message = match err.kind() {
         ValidationErrorKind::Required { property } => {
             path.push(property.as_str().unwrap_or_default().to_string());
             "is required but missing".to_string()
@@ -42,12 +42,12 @@ pub(crate) fn validate(
             "is not a known key here".to_string()
         }
         ValidationErrorKind::Pattern { pattern } if pattern.contains("(ns|us|ms|s|m|h)") => {
-            format!("{} is not a valid duration", err.instance)
+            format!("{} is not a valid duration", err.instance())
         }
         ValidationErrorKind::Pattern { pattern } if pattern.contains("(B|KB|MB") => {
-            format!("{} is not a valid byte size", err.instance)
+            format!("{} is not a valid byte size", err.instance())
         }
-        _ if is_sensitive(&path) => redact(&err.to_string(), &err.instance),
+        _ if is_sensitive(&path) => redact(&err.to_string(), &err.instance()),
         _ => err.to_string(),
     };
     let origin = origin(&path);
