@@ -171,7 +171,7 @@ pub async fn patch(reg: &Registry, id: Uuid, patch: &Value) -> Result<Identity, 
 /// `DELETE /admin/identities/{id}`: the identity and its sessions go at once.
 pub async fn delete(reg: &Registry, id: Uuid) -> Result<(), AdminError> {
     let deleted = reg.store.delete_identity(id).await?;
-    reg.sessions.purge_cache();
+    reg.sessions.forget_identity(id);
     if deleted {
         Ok(())
     } else {
@@ -209,7 +209,7 @@ async fn save(
     identity.updated_at = domain::now();
     identity.available_aal = identity.compute_available_aal();
     reg.store.update_identity(&identity).await?;
-    reg.sessions.purge_cache();
+    reg.sessions.forget_identity(identity.id);
     if before == IdentityState::Active && identity.state == IdentityState::Inactive {
         reg.sessions.revoke_all_of(identity.id, None).await?;
     }

@@ -1,8 +1,9 @@
 //! Issues, finds, refreshes and revokes sessions.
 //!
 //! Lookups by token go through a short-lived in-process cache (the whoami hot path). Every
-//! revocation made through this manager purges the cache, and the TTL bounds staleness for
-//! changes made by other instances sharing the database.
+//! revocation made through this manager drops the affected cached sessions at once (by token,
+//! session id or identity), and the TTL bounds staleness for changes made by other instances
+//! sharing the database.
 
 use std::sync::{Arc, OnceLock};
 
@@ -56,6 +57,7 @@ impl SessionManager {
         let cache = Cache::builder()
             .max_capacity(100_000)
             .time_to_live(cache_ttl.max(std::time::Duration::from_millis(1)))
+            .support_invalidation_closures()
             .build();
         SessionManager {
             store,
@@ -135,10 +137,10 @@ impl SessionManager {
         Ok(revoked)
     }
 
-    /// Revokes a session by id (token unknown: purges the whole cache).
+    /// Revokes a session by id (its token is unknown here, so the cache is searched by id).
     pub async fn revoke_by_id(&self, id: Uuid) -> Result<bool, StoreError> {
         let revoked = self.store.revoke_session(id).await?;
-        self.cache.invalidate_all();
+        self.forget_session(id);
         Ok(revoked)
     }
 
@@ -152,19 +154,98 @@ impl SessionManager {
             .store
             .revoke_sessions_of_identity(identity_id, except)
             .await?;
-        self.cache.invalidate_all();
+        self.forget_identity(identity_id);
         Ok(n)
     }
 
-    /// Drops every cached session (after identity changes).
-    pub fn purge_cache(&self) {
-        self.cache.invalidate_all();
+    /// Drops the cached copy of session `id`, whatever its token.
+    pub fn forget_session(&self, id: Uuid) {
+        self.forget_where(move |s| s.id == id);
+    }
+
+    /// Drops the cached sessions of `identity_id` (after the identity or its sessions
+    /// changed: cached sessions embed the identity).
+    pub fn forget_identity(&self, identity_id: Uuid) {
+        self.forget_where(move |s| s.identity_id == identity_id);
+    }
+
+    /// Cached entries matching `pred` are never returned again; if moka refuses the
+    /// predicate (too many pending), everything is dropped instead.
+    fn forget_where(&self, pred: impl Fn(&Session) -> bool + Send + Sync + 'static) {
+        if self
+            .cache
+            .invalidate_entries_if(move |_, cached| pred(&cached.session))
+            .is_err()
+        {
+            self.cache.invalidate_all();
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A manager over a fresh in-memory store holding one identity with two sessions.
+    async fn two_sessions() -> (SessionManager, Arc<dyn Store>, Session, Session) {
+        let store = crate::store::open("memory").await.unwrap();
+        let manager = SessionManager::new(
+            store.clone(),
+            chrono::Duration::hours(1),
+            std::time::Duration::from_secs(3600),
+        );
+        let identity = Identity::new("default", serde_json::json!({ "email": "a@b.c" }));
+        store.create_identity(&identity).await.unwrap();
+        let device = || Device {
+            id: Uuid::new_v4(),
+            ip_address: None,
+            user_agent: None,
+            location: None,
+        };
+        let mut sessions = Vec::new();
+        for _ in 0..2 {
+            let mut s = manager.new_session(&identity, "password", Aal::Aal1, device());
+            s.identity = Some(identity.clone());
+            manager.create(&s).await.unwrap();
+            sessions.push(s);
+        }
+        let b = sessions.pop().unwrap();
+        let a = sessions.pop().unwrap();
+        (manager, store, a, b)
+    }
+
+    async fn cached_active(m: &SessionManager, s: &Session) -> bool {
+        m.active_by_token(&s.token).await.unwrap().is_some()
+    }
+
+    #[tokio::test]
+    async fn forgetting_a_session_by_id_leaves_the_others_cached() {
+        let (manager, store, a, b) = two_sessions().await;
+        assert!(cached_active(&manager, &a).await && cached_active(&manager, &b).await);
+        // Revoked behind the cache's back: the cached copies still say active.
+        store.revoke_session(a.id).await.unwrap();
+        store.revoke_session(b.id).await.unwrap();
+        assert!(cached_active(&manager, &a).await);
+        manager.forget_session(a.id);
+        assert!(!cached_active(&manager, &a).await, "reloaded, revoked");
+        assert!(
+            cached_active(&manager, &b).await,
+            "b is still served from the cache"
+        );
+    }
+
+    #[tokio::test]
+    async fn forgetting_an_identity_drops_all_its_sessions() {
+        let (manager, store, a, b) = two_sessions().await;
+        assert!(cached_active(&manager, &a).await && cached_active(&manager, &b).await);
+        store
+            .revoke_sessions_of_identity(a.identity_id, None)
+            .await
+            .unwrap();
+        manager.forget_identity(a.identity_id);
+        assert!(!cached_active(&manager, &a).await);
+        assert!(!cached_active(&manager, &b).await);
+    }
 
     #[test]
     fn a_cached_session_is_rendered_once() {

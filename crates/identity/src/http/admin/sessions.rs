@@ -199,7 +199,7 @@ async fn delete_of_identity(State(reg): State<Registry>, Path(id): Path<String>)
         async {
             let id = input::strict_id(&id)?;
             let deleted = reg.store.delete_sessions_of_identity(id).await?;
-            reg.sessions.purge_cache();
+            reg.sessions.forget_identity(id);
             if deleted == 0 {
                 return Err(ApiError::not_found().into());
             }
