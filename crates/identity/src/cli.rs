@@ -121,8 +121,6 @@ async fn serve(args: ServeArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
-    // Schema compilation is over; give its freed scratch memory back before idling.
-    nexus_kit::memory::release_freed_memory();
     tracing::info!(%public, %admin, "identity server listening");
     match server::serve(reg, listeners, server::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,

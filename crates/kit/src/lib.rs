@@ -1,5 +1,4 @@
 //! Plumbing shared by the identity server and the gateway.
 
 pub mod config;
-pub mod memory;
 pub mod template;
