@@ -7,6 +7,7 @@ pub mod aal;
 pub mod error;
 pub mod flow;
 pub mod identity;
+pub mod message;
 pub mod session;
 pub mod text;
 pub mod token;

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod courier;
 pub mod domain;
 pub mod flow;
 pub mod hash;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::courier::Courier;
 use crate::hash::PasswordHasher;
 use crate::method::password::policy::PasswordPolicy;
 use crate::options::Options;
@@ -24,4 +25,6 @@ pub struct Registry {
     pub policy: Arc<PasswordPolicy>,
     /// Sessions.
     pub sessions: SessionManager,
+    /// Outgoing email queue.
+    pub courier: Courier,
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::config::KratosConfig;
+use crate::courier::{Courier, Templates};
 use crate::hash::PasswordHasher;
 use crate::method::password::policy::PasswordPolicy;
 use crate::options::Options;
@@ -138,6 +139,10 @@ pub async fn registry_with_store(
         PasswordPolicy::default_http_client(),
     )
     .with_max_length(hasher.max_password_bytes());
+    let templates = Templates::load(&config.courier, &http)
+        .await
+        .map_err(|e| StartError::Config(e.to_string()))?;
+    let courier = Courier::new(store.clone(), templates);
     let sessions = SessionManager::new(
         store.clone(),
         options.session_lifespan(),
@@ -150,6 +155,7 @@ pub async fn registry_with_store(
         hasher,
         policy: Arc::new(policy),
         sessions,
+        courier,
     })
 }
 

@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::message::{Message, MessageStatus};
 use crate::domain::{Flow, Identity, Session, Timestamp};
 
 pub use dsn::Dsn;
@@ -179,9 +180,81 @@ pub trait ErrorStore: Send + Sync {
     async fn get_error(&self, id: Uuid) -> Result<Option<(Value, Timestamp)>>;
 }
 
+/// Filters and keyset paging for [`CourierStore::list_messages`] (newest first).
+#[derive(Debug, Clone)]
+pub struct ListMessages {
+    /// Maximum number of messages returned.
+    pub page_size: usize,
+    /// Keyset token: only messages listed after this one (older, or same time and lower id).
+    pub page_token: Option<Uuid>,
+    /// Only messages in this status.
+    pub status: Option<MessageStatus>,
+    /// Only messages to this exact recipient.
+    pub recipient: Option<String>,
+}
+
+impl Default for ListMessages {
+    fn default() -> Self {
+        ListMessages {
+            page_size: DEFAULT_PAGE_SIZE,
+            page_token: None,
+            status: None,
+            recipient: None,
+        }
+    }
+}
+
+/// The courier's persistent message queue.
+///
+/// A watcher claims due messages with a lease ([`CourierStore::claim_messages`]); only the
+/// lease owner can settle them, so two watchers never send the same message, and a message
+/// whose watcher died is due again once its lease runs out.
+#[async_trait]
+pub trait CourierStore: Send + Sync {
+    /// Inserts a message as given (normally `queued`, due at `next_attempt_at`).
+    async fn enqueue_message(&self, message: &Message) -> Result<()>;
+    /// Claims up to `limit` due messages for `worker`, oldest first: queued ones whose
+    /// `next_attempt_at <= now`, and processing ones whose lease ended before `now`. They
+    /// become `processing`, leased to `worker` until `now + lease`.
+    async fn claim_messages(
+        &self,
+        worker: Uuid,
+        now: Timestamp,
+        lease: std::time::Duration,
+        limit: usize,
+    ) -> Result<Vec<Message>>;
+    /// Records a delivery: `sent`, one more attempt, a `success` dispatch. False (and no
+    /// change) if `worker` no longer holds the lease.
+    async fn message_sent(&self, id: Uuid, worker: Uuid) -> Result<bool>;
+    /// Records a failed attempt: one more attempt, a `failed` dispatch with `error`, then
+    /// `queued` until `retry_at`, or `abandoned` when `retry_at` is `None`. False (and no
+    /// change) if `worker` no longer holds the lease.
+    async fn message_failed(
+        &self,
+        id: Uuid,
+        worker: Uuid,
+        error: &Value,
+        retry_at: Option<Timestamp>,
+    ) -> Result<bool>;
+    /// Hands claimed messages back as `queued`, due at `retry_at`, without counting an
+    /// attempt (the transport was down, the message not at fault). Returns how many.
+    async fn release_messages(
+        &self,
+        ids: &[Uuid],
+        worker: Uuid,
+        retry_at: Timestamp,
+    ) -> Result<u64>;
+    /// A keyset page of messages, newest first, without dispatches.
+    async fn list_messages(&self, query: &ListMessages) -> Result<Vec<Message>>;
+    /// The message with its dispatches.
+    async fn get_message(&self, id: Uuid) -> Result<Option<Message>>;
+}
+
 /// Everything the identity server persists, plus schema management.
 #[async_trait]
-pub trait Store: IdentityStore + SessionStore + FlowStore + ErrorStore + Send + Sync {
+pub trait Store:
+    IdentityStore + SessionStore + FlowStore + ErrorStore + CourierStore + Send + Sync
+{
     /// Applies pending migrations (idempotent).
     async fn migrate(&self) -> Result<()>;
     /// How many embedded migrations are not applied yet.

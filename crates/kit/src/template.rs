@@ -53,6 +53,19 @@ impl Template {
         })
     }
 
+    /// Parses `text` together with named companion templates whose `{{define}}` blocks it
+    /// may call with `{{template "name" .}}` (Go's `ParseGlob` over several files).
+    pub fn parse_with(text: &str, companions: &[(&str, &str)]) -> Result<Self, TemplateError> {
+        let mut t = Self::parse(text)?;
+        for (name, body) in companions {
+            syntax::check(body).map_err(TemplateError::Parse)?;
+            t.inner
+                .add_template(*name, *body)
+                .map_err(|e| TemplateError::Parse(e.to_string()))?;
+        }
+        Ok(t)
+    }
+
     /// The source text.
     pub fn text(&self) -> &str {
         &self.text

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::StoreError;
+use crate::domain::message::{DispatchStatus, MessageStatus, MessageType};
 use crate::domain::{
     Aal, Credential, Identity, IdentityState, RecoveryAddress, VerifiableAddress,
     VerificationStatus,
@@ -92,4 +93,19 @@ pub(crate) fn pending(migrator: &sqlx::migrate::Migrator, applied: &[i64]) -> us
         .iter()
         .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
         .count()
+}
+
+/// A stored courier message status.
+pub(crate) fn message_status(s: String) -> Result<MessageStatus, StoreError> {
+    MessageStatus::parse(&s).ok_or_else(|| corrupt("message status", &s))
+}
+
+/// A stored courier message type.
+pub(crate) fn message_type(s: String) -> Result<MessageType, StoreError> {
+    MessageType::parse(&s).ok_or_else(|| corrupt("message type", &s))
+}
+
+/// A stored dispatch status.
+pub(crate) fn dispatch_status(s: &str) -> Result<DispatchStatus, StoreError> {
+    DispatchStatus::parse(s).ok_or_else(|| corrupt("dispatch status", s))
 }
