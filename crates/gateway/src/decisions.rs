@@ -24,6 +24,12 @@ pub fn router(engine: Arc<Engine>) -> axum::Router {
         .with_state(engine)
 }
 
+/// Whether `path` is served by the decisions handler.
+pub fn is_decisions_path(path: &str) -> bool {
+    path.strip_prefix("/decisions")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 fn header<'a>(p: &'a Parts, name: &str) -> Option<&'a str> {
     p.headers
         .get(name)
@@ -32,8 +38,8 @@ fn header<'a>(p: &'a Parts, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// Rebuilds the original request.
-pub fn context(parts: &Parts, peer: Option<std::net::IpAddr>) -> RequestContext {
+/// Rebuilds the original request (the headers move from `parts` into the context).
+pub fn context(parts: &mut Parts, peer: Option<std::net::IpAddr>) -> RequestContext {
     let method = method_from(header(parts, "x-forwarded-method"), &parts.method);
     let scheme = header(parts, "x-forwarded-proto")
         .unwrap_or("http")
@@ -54,33 +60,40 @@ pub fn context(parts: &Parts, peer: Option<std::net::IpAddr>) -> RequestContext 
     };
     RequestContext {
         method,
-        url: RequestUrl {
+        url: Arc::new(RequestUrl {
             scheme,
             host,
             path: decode_clean(&path),
             raw_query: query,
-        },
-        headers: parts.headers.clone(),
+        }),
+        headers: Arc::new(std::mem::take(&mut parts.headers)),
         remote_addr: peer,
         body: None,
     }
 }
 
-/// One decision.
+/// One decision, through axum.
 pub async fn handle(
     State(engine): State<Arc<Engine>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request,
 ) -> Response {
+    decide(&engine, peer, req).await
+}
+
+/// One decision: 200 with the mutated headers, or the error handlers' answer.
+pub async fn decide<B>(engine: &Engine, peer: SocketAddr, req: http::Request<B>) -> Response {
     let started = Instant::now();
-    let (parts, _body) = req.into_parts();
-    let ctx = context(&parts, Some(peer.ip()));
+    let (mut parts, _body) = req.into_parts();
+    let ctx = context(&mut parts, Some(peer.ip()));
     let resp = match engine.decide(&ctx).await {
         Ok(allowed) => {
             let mut resp = Response::new(Body::empty());
+            let out = resp.headers_mut();
+            out.reserve(allowed.session.header.len());
             for (k, v) in &allowed.session.header {
-                if k != CONTENT_LENGTH && !resp.headers().contains_key(k) {
-                    resp.headers_mut().insert(k.clone(), v.clone());
+                if k != CONTENT_LENGTH {
+                    out.append(k.clone(), v.clone());
                 }
             }
             resp

@@ -54,8 +54,8 @@ impl Metrics {
     /// Records one request; `path` is collapsed to its first segment.
     pub fn observe(&self, service: &str, method: &str, path: &str, status: u16, took: Duration) {
         let request = collapse(path);
-        let status = status.to_string();
-        let labels = [service, method, request, status.as_str()];
+        let mut buf = [0u8; 5];
+        let labels = [service, method, request, digits(status, &mut buf)];
         self.requests.with_label_values(&labels).inc();
         self.duration
             .with_label_values(&labels)
@@ -70,10 +70,39 @@ impl Metrics {
     }
 }
 
+/// `status` in decimal, without allocating (this runs per request).
+fn digits(mut n: u16, buf: &mut [u8; 5]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+}
+
 /// `/users/42/x` → `/users` (Oathkeeper's `collapse_request_paths`).
 fn collapse(path: &str) -> &str {
     match path[1.min(path.len())..].find('/') {
         Some(i) => &path[..i + 1],
         None => path,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_digits_and_collapse() {
+        let mut b = [0u8; 5];
+        assert_eq!(digits(200, &mut b), "200");
+        assert_eq!(digits(0, &mut b), "0");
+        assert_eq!(digits(65535, &mut b), "65535");
+        assert_eq!(collapse("/users/42/x"), "/users");
+        assert_eq!(collapse("/"), "/");
     }
 }

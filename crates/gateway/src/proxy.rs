@@ -3,6 +3,7 @@
 
 mod forward;
 mod path;
+pub mod pool;
 pub mod request;
 
 pub use forward::Upstream;
@@ -37,34 +38,46 @@ pub struct ProxyState {
     pub forwarded: ForwardedPolicy,
 }
 
-/// The proxy router: every path goes through [`handle`].
+/// The proxy router: every path goes through [`handle`]. The listener calls
+/// [`ProxyState::call`] directly unless CORS is configured (then this router carries the layer).
 pub fn router(state: ProxyState) -> axum::Router {
     axum::Router::new().fallback(handle).with_state(state)
 }
 
-/// One proxied request.
+/// One proxied request, through axum.
 pub async fn handle(
     State(st): State<ProxyState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request,
 ) -> Response {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let resp = proxy(&st, peer, req).await;
-    st.engine.services.metrics.observe(
-        "oathkeeper-proxy",
-        method.as_str(),
-        &path,
-        resp.status().as_u16(),
-        started.elapsed(),
-    );
-    resp
+    st.call(peer, req).await
 }
 
-async fn proxy(st: &ProxyState, peer: SocketAddr, req: Request) -> Response {
+impl ProxyState {
+    /// One proxied request, with metrics.
+    pub async fn call<B>(&self, peer: SocketAddr, req: http::Request<B>) -> Response
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        let started = Instant::now();
+        let method = req.method().clone();
+        let uri = req.uri().clone();
+        let resp = proxy(self, peer, uri.clone(), req.map(Body::new)).await;
+        self.engine.services.metrics.observe(
+            "oathkeeper-proxy",
+            method.as_str(),
+            uri.path(),
+            resp.status().as_u16(),
+            started.elapsed(),
+        );
+        resp
+    }
+}
+
+async fn proxy(st: &ProxyState, peer: SocketAddr, uri: http::Uri, req: Request) -> Response {
     let (mut parts, body) = req.into_parts();
-    let mut ctx = context_from_parts(&parts, Some(peer.ip()), &st.forwarded);
+    let mut ctx = context_from_parts(&mut parts, Some(peer.ip()), &st.forwarded);
     let (rule, captures) = match st.engine.match_rule(&ctx) {
         Ok(m) => m,
         Err(denied) => return st.engine.error_response(&denied, &ctx),
@@ -101,7 +114,7 @@ async fn proxy(st: &ProxyState, peer: SocketAddr, req: Request) -> Response {
         Ok(a) => a,
         Err(denied) => return st.engine.error_response(&denied, &ctx),
     };
-    let Some(upstream_url) = allowed.rule.upstream.as_ref() else {
+    let Some(target) = allowed.rule.upstream.as_ref() else {
         let e = GatewayError::internal(format!(
             "rule {:?} has no upstream.url",
             allowed.rule.spec.id
@@ -114,23 +127,23 @@ async fn proxy(st: &ProxyState, peer: SocketAddr, req: Request) -> Response {
             &ctx,
         );
     };
-    let upgrade = request::is_upgrade(&parts.headers)
+    let upgrade = request::is_upgrade(&ctx.headers)
         .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
         .flatten();
-    let out =
-        match forward::build_request(&parts, &ctx, body, &allowed, upstream_url, &st.forwarded) {
-            Ok(r) => r,
-            Err(e) => {
-                return st.engine.error_response(
-                    &Denied {
-                        error: e,
-                        rule: Some(allowed.rule),
-                    },
-                    &ctx,
-                )
-            }
-        };
-    match st.upstream.send(out, upgrade).await {
+    let out = match forward::build_request(&uri, &ctx, body, &allowed, target, &st.forwarded) {
+        Ok(r) => r,
+        Err(e) => {
+            return st.engine.error_response(
+                &Denied {
+                    error: e,
+                    rule: Some(allowed.rule),
+                },
+                &ctx,
+            )
+        }
+    };
+    drop(allowed.session);
+    match st.upstream.send(&target.authority, out, upgrade).await {
         Ok(resp) => resp.into_response(),
         Err(e) => st.engine.error_response(
             &Denied {

@@ -1,6 +1,7 @@
 //! Access rules: the wire model, pattern matchers, the precompiled rule set and its sources.
 
 pub mod glob;
+pub mod index;
 pub mod matcher;
 pub mod model;
 pub mod repository;

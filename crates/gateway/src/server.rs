@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
+use futures::future::BoxFuture;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
@@ -107,6 +108,32 @@ impl GatewayBuilder {
                 trust: config.serve.proxy.trust_forwarded_headers,
             },
         };
+        let proxy_cors = crate::cors::layer(config.serve.proxy.cors.as_ref());
+        let proxy_handler: Handler = match proxy_cors {
+            // CORS answers preflights before matching, so it needs the layered router.
+            Some(cors) => router_handler(crate::proxy::router(proxy_state).layer(cors)),
+            None => Arc::new(move |peer, req| {
+                let st = proxy_state.clone();
+                Box::pin(async move { st.call(peer, req).await })
+            }),
+        };
+        let api_router = crate::api::router(engine.clone());
+        let api_handler: Handler = match crate::cors::layer(config.serve.api.cors.as_ref()) {
+            Some(cors) => router_handler(api_router.layer(cors)),
+            None => {
+                let routed = router_handler(api_router);
+                let engine = engine.clone();
+                // Decisions skip the router: they are the API's hot path.
+                Arc::new(move |peer, req| {
+                    if crate::decisions::is_decisions_path(req.uri().path()) {
+                        let engine = engine.clone();
+                        Box::pin(async move { crate::decisions::decide(&engine, peer, req).await })
+                    } else {
+                        routed(peer, req)
+                    }
+                })
+            }
+        };
         let running = RunningGateway {
             proxy_addr: proxy_listener.local_addr()?,
             api_addr: api_listener.local_addr()?,
@@ -115,16 +142,13 @@ impl GatewayBuilder {
             tasks: vec![
                 tokio::spawn(serve(
                     proxy_listener,
-                    with_cors(
-                        crate::proxy::router(proxy_state),
-                        config.serve.proxy.cors.as_ref(),
-                    ),
+                    proxy_handler,
                     rx.clone(),
                     config.serve.proxy.timeout.read,
                 )),
                 tokio::spawn(serve(
                     api_listener,
-                    with_cors(crate::api::router(engine), config.serve.api.cors.as_ref()),
+                    api_handler,
                     rx,
                     config.serve.api.timeout.read,
                 )),
@@ -173,9 +197,30 @@ impl RunningGateway {
     }
 }
 
+/// What a listener does with one request.
+type Handler = Arc<
+    dyn Fn(SocketAddr, http::Request<Incoming>) -> BoxFuture<'static, axum::response::Response>
+        + Send
+        + Sync,
+>;
+
+/// Serves requests through an axum router (with its layers), giving it the peer address.
+fn router_handler(router: axum::Router) -> Handler {
+    Arc::new(move |peer, mut req| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        let router = router.clone();
+        Box::pin(async move {
+            match router.oneshot(req.map(axum::body::Body::new)).await {
+                Ok(r) => r,
+                Err(never) => match never {},
+            }
+        })
+    })
+}
+
 async fn serve(
     listener: TcpListener,
-    router: axum::Router,
+    handler: Handler,
     mut stop: watch::Receiver<bool>,
     read: Duration,
 ) {
@@ -199,23 +244,16 @@ async fn serve(
             _ = stop.changed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
+        let handler = handler.clone();
         let builder = builder.clone();
         tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |mut req: http::Request<Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                router.clone().oneshot(req.map(axum::body::Body::new))
+            let svc = hyper::service::service_fn(move |req: http::Request<Incoming>| {
+                let fut = handler(peer, req);
+                async move { Ok::<_, std::convert::Infallible>(fut.await) }
             });
             let _ = builder
                 .serve_connection_with_upgrades(TokioIo::new(stream), svc)
                 .await;
         });
-    }
-}
-
-fn with_cors(router: axum::Router, cors: Option<&serde_json::Value>) -> axum::Router {
-    match crate::cors::layer(cors) {
-        Some(layer) => router.layer(layer),
-        None => router,
     }
 }

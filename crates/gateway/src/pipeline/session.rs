@@ -1,6 +1,7 @@
 //! Per-request state: the (reconstructed) request and the authentication session.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
@@ -52,14 +53,15 @@ impl RequestUrl {
 }
 
 /// The request as the pipeline sees it (for decisions: rebuilt from `X-Forwarded-*`).
+/// URL and headers are shared with the session's [`MatchContext`] rather than copied.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     /// Method (from `X-Forwarded-Method` for decisions).
     pub method: Method,
     /// Scheme, host, path and query.
-    pub url: RequestUrl,
+    pub url: Arc<RequestUrl>,
     /// The client's headers.
-    pub headers: HeaderMap,
+    pub headers: Arc<HeaderMap>,
     /// The client's address, when known.
     pub remote_addr: Option<IpAddr>,
     /// The buffered body, only for handlers that need it.
@@ -71,12 +73,12 @@ pub struct RequestContext {
 pub struct MatchContext {
     /// Regexp capture groups of the matching rule.
     pub regexp_capture_groups: Vec<String>,
-    /// The matched URL.
-    pub url: RequestUrl,
+    /// The matched URL (shared with the request).
+    pub url: Arc<RequestUrl>,
     /// The request method.
-    pub method: String,
-    /// The request headers.
-    pub header: HeaderMap,
+    pub method: Method,
+    /// The request headers (shared with the request).
+    pub header: Arc<HeaderMap>,
 }
 
 /// Who the caller is and what goes upstream (Oathkeeper `AuthenticationSession`).
@@ -84,8 +86,9 @@ pub struct MatchContext {
 pub struct AuthenticationSession {
     /// The authenticated subject.
     pub subject: String,
-    /// Extra data from the authenticator (e.g. the Kratos session).
-    pub extra: Map<String, Value>,
+    /// Extra data from the authenticator (e.g. the Kratos session); shared with the session
+    /// cache, so a cache hit costs a reference count, not a deep copy.
+    pub extra: Arc<Map<String, Value>>,
     /// Headers set on the upstream request / decisions response.
     pub header: HeaderMap,
     /// The match.
@@ -129,14 +132,17 @@ pub fn canonical_header(name: &str) -> String {
 impl AuthenticationSession {
     /// A fresh session for a matched request.
     pub fn new(req: &RequestContext, captures: Vec<String>) -> Self {
+        static EMPTY: std::sync::OnceLock<Arc<Map<String, Value>>> = std::sync::OnceLock::new();
         Self {
+            subject: String::new(),
+            extra: EMPTY.get_or_init(Arc::default).clone(),
+            header: HeaderMap::new(),
             match_context: MatchContext {
                 regexp_capture_groups: captures,
                 url: req.url.clone(),
-                method: req.method.as_str().to_owned(),
+                method: req.method.clone(),
                 header: req.headers.clone(),
             },
-            ..Default::default()
         }
     }
 
@@ -144,12 +150,12 @@ impl AuthenticationSession {
     pub fn to_wire_json(&self) -> Value {
         json!({
             "subject": self.subject,
-            "extra": self.extra,
+            "extra": &*self.extra,
             "header": headers_to_json(&self.header, true),
             "match_context": {
                 "regexp_capture_groups": self.match_context.regexp_capture_groups,
                 "url": self.match_context.url.to_go_json(),
-                "method": self.match_context.method,
+                "method": self.match_context.method.as_str(),
                 "header": headers_to_json(&self.match_context.header, true),
             }
         })
@@ -159,12 +165,12 @@ impl AuthenticationSession {
     pub fn to_template_json(&self) -> Value {
         json!({
             "Subject": self.subject,
-            "Extra": self.extra,
+            "Extra": &*self.extra,
             "Header": headers_to_json(&self.header, true),
             "MatchContext": {
                 "RegexpCaptureGroups": self.match_context.regexp_capture_groups,
                 "URL": self.match_context.url.to_go_json(),
-                "Method": self.match_context.method,
+                "Method": self.match_context.method.as_str(),
                 "Header": headers_to_json(&self.match_context.header, true),
             }
         })

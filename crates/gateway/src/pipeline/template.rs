@@ -119,7 +119,7 @@ mod tests {
     fn fast_and_full_paths_agree() {
         let mut s = AuthenticationSession::default();
         s.subject = "u1".into();
-        s.extra.insert(
+        std::sync::Arc::make_mut(&mut s.extra).insert(
             "identity".into(),
             serde_json::json!({"traits": {"email": "a@b"}}),
         );

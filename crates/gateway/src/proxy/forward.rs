@@ -5,16 +5,17 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::response::Response;
 use http::header::{self, HeaderName};
-use http::request::Parts;
+use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderValue, Request, Uri};
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 
 use super::path::upstream_path;
+use super::pool::{Pool, PoolConfig};
 use super::request::ForwardedPolicy;
 use crate::engine::Allowed;
 use crate::error::GatewayError;
 use crate::pipeline::RequestContext;
+use crate::rule::set::UpstreamTarget;
 
 const HOP_BY_HOP: &[&str] = &[
     "connection",
@@ -28,136 +29,220 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
 ];
 
-/// Removes hop-by-hop headers, including those named in `Connection`.
-pub fn strip_hop_by_hop(h: &mut HeaderMap) {
-    let named: Vec<HeaderName> = h
-        .get_all(header::CONNECTION)
+fn is_hop_by_hop(name: &HeaderName) -> bool {
+    HOP_BY_HOP.contains(&name.as_str())
+}
+
+/// Header names listed in `Connection` beyond the standard hop-by-hop ones (`keep-alive`,
+/// the usual token, needs no parsing).
+fn connection_named(h: &HeaderMap) -> Vec<HeaderName> {
+    h.get_all(header::CONNECTION)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|t| HeaderName::from_bytes(t.trim().as_bytes()).ok())
-        .collect();
-    for n in named {
-        h.remove(n);
+        .map(str::trim)
+        .filter(|t| !HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(t)))
+        .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
+        .collect()
+}
+
+/// Removes hop-by-hop headers, including those named in `Connection`. One scan of the keys
+/// in the common case where there is nothing to remove.
+pub fn strip_hop_by_hop(h: &mut HeaderMap) {
+    if !h.keys().any(is_hop_by_hop) {
+        return;
     }
-    for n in HOP_BY_HOP {
-        h.remove(*n);
+    let mut names = connection_named(h);
+    names.extend(h.keys().filter(|k| is_hop_by_hop(k)).cloned());
+    for n in names {
+        h.remove(n);
     }
 }
 
-/// The upstream request: rewritten URI, `Host`, forwarded headers, session headers.
+fn is_forwarding(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "x-forwarded-for" | "x-forwarded-host" | "x-forwarded-proto" | "forwarded"
+    )
+}
+
+/// The upstream path and query: the client's as is when neither the upstream URL has a path
+/// nor `strip_path` is set (no allocation), else the documented strip + join.
+fn path_and_query(
+    client: &Uri,
+    target: &UpstreamTarget,
+    strip: &str,
+) -> Result<PathAndQuery, GatewayError> {
+    let base = target.base_path();
+    if base.trim_end_matches('/').is_empty() && strip.trim_end_matches('/').is_empty() {
+        if let Some(pq) = client.path_and_query() {
+            return Ok(pq.clone());
+        }
+    }
+    let mut s = upstream_path(base, strip, client.path());
+    if let Some(q) = client.query() {
+        s.push('?');
+        s.push_str(q);
+    }
+    PathAndQuery::try_from(s).map_err(|e| GatewayError::internal(format!("upstream path: {e}")))
+}
+
+/// The upstream request: rewritten URI, `Host`, forwarded headers, session headers. The header
+/// map is built in one pass over the client's headers, leaving out hop-by-hop and forwarding
+/// headers and those the session replaces.
 pub fn build_request(
-    parts: &Parts,
+    client_uri: &Uri,
     ctx: &RequestContext,
     body: Body,
     allowed: &Allowed,
-    upstream: &url::Url,
+    target: &UpstreamTarget,
     policy: &ForwardedPolicy,
 ) -> Result<Request<Body>, GatewayError> {
     let spec = &allowed.rule.spec.upstream;
-    let path = upstream_path(upstream.path(), &spec.strip_path, parts.uri.path());
-    let mut target = format!(
-        "{}://{}{}",
-        upstream.scheme(),
-        upstream.host_str().unwrap_or(""),
-        upstream.port().map(|p| format!(":{p}")).unwrap_or_default()
-    );
-    target.push_str(&path);
-    if let Some(q) = parts.uri.query() {
-        target.push('?');
-        target.push_str(q);
+    if target.scheme != http::uri::Scheme::HTTP {
+        return Err(GatewayError::bad_gateway(format!(
+            "upstream scheme {:?} is not supported (http only)",
+            target.scheme.as_str()
+        )));
     }
-    let uri: Uri = target
-        .parse()
-        .map_err(|e| GatewayError::internal(format!("upstream URI {target:?}: {e}")))?;
-    let upgrade = super::request::is_upgrade(&parts.headers);
-    let mut headers = parts.headers.clone();
-    let upgrade_value = headers.get(header::UPGRADE).cloned();
-    strip_hop_by_hop(&mut headers);
-    let (fwd_for, fwd_host, fwd_proto) = (
-        headers.remove("x-forwarded-for"),
-        headers.remove("x-forwarded-host"),
-        headers.remove("x-forwarded-proto"),
-    );
-    headers.remove("forwarded");
-    let peer = ctx.remote_addr.map(|a| a.to_string());
-    let chain = match (
-        policy.trust,
-        fwd_for.as_ref().and_then(|v| v.to_str().ok()),
-        &peer,
-    ) {
-        (true, Some(prev), Some(p)) => Some(format!("{prev}, {p}")),
-        (_, _, Some(p)) => Some(p.clone()),
-        _ => None,
+    // Origin form: the pool connects to `target.authority` and `Host` carries the name.
+    let uri = Uri::from(path_and_query(client_uri, target, &spec.strip_path)?);
+
+    let src = &*ctx.headers;
+    let upgrade = super::request::is_upgrade(src);
+    let named = if src.contains_key(header::CONNECTION) {
+        connection_named(src)
+    } else {
+        Vec::new()
     };
-    if let Some(v) = chain.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        headers.insert("x-forwarded-for", v);
+    let session = &allowed.session.header;
+    let mut headers = HeaderMap::with_capacity(src.len() + session.len() + 4);
+    for (k, v) in src {
+        if is_hop_by_hop(k)
+            || is_forwarding(k)
+            || (k == header::HOST && !spec.preserve_host)
+            || session.contains_key(k)
+            || named.contains(k)
+        {
+            continue;
+        }
+        headers.append(k.clone(), v.clone());
     }
-    let host_value = if policy.trust { fwd_host } else { None }
+    let peer = ctx.remote_addr.map(ip_text);
+    let prev_for = policy
+        .trust
+        .then(|| src.get(X_FORWARDED_FOR).and_then(|v| v.to_str().ok()))
+        .flatten();
+    let chain = match (prev_for, peer) {
+        (Some(prev), Some(p)) => Some(format!("{prev}, {p}")),
+        (_, p) => p,
+    };
+    let mut set = |name: HeaderName, v: Option<HeaderValue>| {
+        // A mutator's own value for a forwarding header wins, as before.
+        if let (false, Some(v)) = (session.contains_key(&name), v) {
+            headers.insert(name, v);
+        }
+    };
+    set(
+        X_FORWARDED_FOR,
+        chain.and_then(|c| HeaderValue::try_from(c).ok()),
+    );
+    let fwd_host = policy
+        .trust
+        .then(|| src.get(X_FORWARDED_HOST).cloned())
+        .flatten()
+        .or_else(|| {
+            src.get(header::HOST)
+                .filter(|h| h.as_bytes() == ctx.url.host.as_bytes())
+                .cloned()
+        })
         .or_else(|| HeaderValue::from_str(&ctx.url.host).ok());
-    if let Some(v) = host_value {
-        headers.insert("x-forwarded-host", v);
-    }
-    let proto = if policy.trust { fwd_proto } else { None }
-        .or_else(|| HeaderValue::from_str(&ctx.url.scheme).ok());
-    if let Some(v) = proto {
-        headers.insert("x-forwarded-proto", v);
-    }
-    for (k, v) in &allowed.session.header {
-        headers.insert(k.clone(), v.clone());
+    set(X_FORWARDED_HOST, fwd_host);
+    let proto = policy
+        .trust
+        .then(|| src.get(X_FORWARDED_PROTO).cloned())
+        .flatten()
+        .unwrap_or_else(|| match ctx.url.scheme.as_str() {
+            "https" => HeaderValue::from_static("https"),
+            _ => HeaderValue::from_static("http"),
+        });
+    set(X_FORWARDED_PROTO, Some(proto));
+    for (k, v) in session {
+        headers.append(k.clone(), v.clone());
     }
     if !spec.preserve_host {
-        let authority = uri
-            .authority()
-            .map(|a| a.as_str().to_owned())
-            .unwrap_or_default();
-        if let Ok(v) = HeaderValue::from_str(&authority) {
-            headers.insert(header::HOST, v);
-        }
+        headers.insert(header::HOST, target.host_header.clone());
     }
     if upgrade {
         headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
-        if let Some(u) = upgrade_value {
-            headers.insert(header::UPGRADE, u);
+        if let Some(u) = src.get(header::UPGRADE) {
+            headers.insert(header::UPGRADE, u.clone());
         }
     }
-    let mut req = Request::builder()
-        .method(parts.method.clone())
-        .uri(uri)
-        .version(http::Version::HTTP_11)
-        .body(body)
-        .map_err(|e| GatewayError::internal(e.to_string()))?;
+    let mut req = Request::new(body);
+    *req.method_mut() = ctx.method.clone();
+    *req.uri_mut() = uri;
+    *req.version_mut() = http::Version::HTTP_11;
     *req.headers_mut() = headers;
     Ok(req)
 }
 
-/// The upstream HTTP client (HTTP/1.1, pooled) with a response-head deadline.
+/// An address as text; IPv4 without the formatting machinery (this runs per request).
+fn ip_text(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let mut s = String::with_capacity(15);
+            for (i, &o) in v4.octets().iter().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
+                if o >= 100 {
+                    s.push(char::from(b'0' + o / 100));
+                }
+                if o >= 10 {
+                    s.push(char::from(b'0' + o / 10 % 10));
+                }
+                s.push(char::from(b'0' + o % 10));
+            }
+            s
+        }
+        std::net::IpAddr::V6(_) => ip.to_string(),
+    }
+}
+
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
+/// The upstream client (HTTP/1.1 keep-alive pool) with a response-head deadline.
 pub struct Upstream {
-    client: Client<HttpConnector, Body>,
+    pool: Pool,
     timeout: Duration,
 }
 
 impl Upstream {
     /// A client that waits at most `timeout` for the upstream's response head.
     pub fn new(timeout: Duration) -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(5)));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(1024)
-            .build(connector);
-        Self { client, timeout }
+        Self {
+            pool: Pool::new(PoolConfig::default()),
+            timeout,
+        }
     }
 
-    /// Sends the request; 502 when unreachable, 504 on timeout. For upgrades, splices the
-    /// two connections after a `101`.
+    /// The connection pool (tests).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Sends the request to `host`; 502 when unreachable, 504 on timeout. For upgrades,
+    /// splices the two connections after a `101`.
     pub async fn send(
         &self,
+        host: &http::uri::Authority,
         req: Request<Body>,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
     ) -> Result<Response, GatewayError> {
-        let resp = match tokio::time::timeout(self.timeout, self.client.request(req)).await {
+        let resp = match tokio::time::timeout(self.timeout, self.pool.send(host, req)).await {
             Err(_) => {
                 return Err(GatewayError::gateway_timeout(
                     "upstream did not answer in time",
@@ -183,5 +268,44 @@ impl Upstream {
         let (mut parts, body) = resp.into_parts();
         strip_hop_by_hop(&mut parts.headers);
         Ok(Response::from_parts(parts, Body::new(body)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_text_matches_display() {
+        for ip in [
+            "0.0.0.0",
+            "127.0.0.1",
+            "10.20.100.255",
+            "192.168.1.9",
+            "::1",
+            "fe80::1",
+        ] {
+            let ip: std::net::IpAddr = ip.parse().unwrap();
+            assert_eq!(ip_text(ip), ip.to_string());
+        }
+    }
+
+    #[test]
+    fn strips_hop_by_hop_and_connection_named() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("keep-alive, x-secret"),
+        );
+        h.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+        h.insert("x-secret", HeaderValue::from_static("1"));
+        h.insert(
+            header::TRANSFER_ENCODING,
+            HeaderValue::from_static("chunked"),
+        );
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        strip_hop_by_hop(&mut h);
+        assert_eq!(h.len(), 1);
+        assert!(h.contains_key(header::CONTENT_TYPE));
     }
 }

@@ -1,6 +1,7 @@
 //! Turning an incoming request into the pipeline's [`RequestContext`].
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use http::request::Parts;
 use http::{HeaderMap, Method};
@@ -26,17 +27,17 @@ pub fn is_upgrade(h: &HeaderMap) -> bool {
         && h.contains_key(http::header::UPGRADE)
 }
 
-fn first(h: &HeaderMap, name: &str) -> Option<String> {
+fn first<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(',').next().unwrap_or("").trim().to_owned())
+        .map(|v| v.split(',').next().unwrap_or("").trim())
         .filter(|v| !v.is_empty())
 }
 
 /// The match URL: host from `Host` (never `X-Forwarded-Host`); scheme from
-/// `X-Forwarded-Proto` only when trusted.
+/// `X-Forwarded-Proto` only when trusted. The headers move from `parts` into the context.
 pub fn context_from_parts(
-    parts: &Parts,
+    parts: &mut Parts,
     peer: Option<IpAddr>,
     policy: &ForwardedPolicy,
 ) -> RequestContext {
@@ -44,8 +45,9 @@ pub fn context_from_parts(
         .trust
         .then(|| first(&parts.headers, "x-forwarded-proto"))
         .flatten()
-        .filter(|p| p == "http" || p == "https")
-        .unwrap_or_else(|| "http".to_owned());
+        .filter(|p| *p == "https")
+        .unwrap_or("http")
+        .to_owned();
     let host = parts
         .headers
         .get(http::header::HOST)
@@ -55,13 +57,13 @@ pub fn context_from_parts(
         .unwrap_or_default();
     RequestContext {
         method: parts.method.clone(),
-        url: RequestUrl {
+        url: Arc::new(RequestUrl {
             scheme,
             host,
             path: decode_clean(parts.uri.path()),
             raw_query: parts.uri.query().unwrap_or("").to_owned(),
-        },
-        headers: parts.headers.clone(),
+        }),
+        headers: Arc::new(std::mem::take(&mut parts.headers)),
         remote_addr: peer,
         body: None,
     }
@@ -69,8 +71,32 @@ pub fn context_from_parts(
 
 /// Percent-decodes and cleans a path for matching.
 pub fn decode_clean(raw: &str) -> String {
+    if is_clean(raw) {
+        return raw.to_owned();
+    }
     let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
     clean_path(&decoded)
+}
+
+/// Whether `raw` is already what [`decode_clean`] would return: absolute, no `%`, no empty,
+/// `.` or `..` segment (the usual case, which then costs one scan and one copy).
+fn is_clean(raw: &str) -> bool {
+    let Some(rest) = raw.strip_prefix('/') else {
+        return false;
+    };
+    if raw.contains('%') {
+        return false;
+    }
+    let mut segs = rest.split('/').peekable();
+    while let Some(seg) = segs.next() {
+        let last = segs.peek().is_none();
+        match seg {
+            "" if last => {}
+            "" | "." | ".." => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 /// A method from a header value (decisions' `X-Forwarded-Method`).

@@ -131,6 +131,9 @@ impl Matcher {
     /// part; empty for globs, which have none.
     pub fn captures(&self, s: &str) -> Vec<String> {
         match self {
+            // Globs (and regexps without groups) have nothing to capture: skip the slower
+            // capturing search.
+            Matcher::Fast(r) if r.captures_len() == 1 => Vec::new(),
             Matcher::Fast(r) => r
                 .captures(s)
                 .map(|c| {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use http::header::{AUTHORIZATION, COOKIE};
 use http::HeaderValue;
 
-use super::session_check::{add_headers, forwarded_headers, SessionCheckConfig, SessionChecker};
+use super::session_check::{forwarded_headers, header_names, SessionCheckConfig, SessionChecker};
 use super::token_from::extract;
 use crate::error::AuthnError;
 use crate::pipeline::{AuthenticationSession, Authenticator, RequestContext, Services};
@@ -12,7 +12,7 @@ use crate::pipeline::{AuthenticationSession, Authenticator, RequestContext, Serv
 /// The bearer token authenticator.
 pub struct BearerToken {
     checker: SessionChecker,
-    forward: Vec<String>,
+    forward: Vec<http::HeaderName>,
 }
 
 impl BearerToken {
@@ -23,8 +23,8 @@ impl BearerToken {
             forward = vec![AUTHORIZATION.to_string(), COOKIE.to_string()];
         }
         Ok(Self {
+            forward: header_names(&forward),
             checker: SessionChecker::new(cfg, "sub", services)?,
-            forward,
         })
     }
 }
@@ -51,7 +51,7 @@ impl Authenticator for BearerToken {
                 headers.insert(AUTHORIZATION, v);
             }
         }
-        add_headers(&mut headers, &cfg.additional_headers);
+        self.checker.add_headers(&mut headers);
         self.checker.check(req, headers, session).await?;
         Ok(())
     }

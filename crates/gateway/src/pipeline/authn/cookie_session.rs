@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use http::header::{AUTHORIZATION, COOKIE};
 
-use super::session_check::{add_headers, forwarded_headers, SessionCheckConfig, SessionChecker};
+use super::session_check::{forwarded_headers, header_names, SessionCheckConfig, SessionChecker};
 use super::token_from::cookies;
 use crate::error::AuthnError;
 use crate::pipeline::{AuthenticationSession, Authenticator, RequestContext, Services};
@@ -11,7 +11,7 @@ use crate::pipeline::{AuthenticationSession, Authenticator, RequestContext, Serv
 /// The cookie session authenticator.
 pub struct CookieSession {
     checker: SessionChecker,
-    forward: Vec<String>,
+    forward: Vec<http::HeaderName>,
 }
 
 impl CookieSession {
@@ -25,8 +25,8 @@ impl CookieSession {
             forward.push(COOKIE.to_string());
         }
         Ok(Self {
+            forward: header_names(&forward),
             checker: SessionChecker::new(cfg, "subject", services)?,
-            forward,
         })
     }
 }
@@ -48,7 +48,7 @@ impl Authenticator for CookieSession {
             return Err(AuthnError::NotResponsible);
         }
         let mut headers = forwarded_headers(req, &self.forward);
-        add_headers(&mut headers, &self.checker.config().additional_headers);
+        self.checker.add_headers(&mut headers);
         self.checker.check(req, headers, session).await?;
         Ok(())
     }

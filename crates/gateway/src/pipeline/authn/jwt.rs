@@ -239,7 +239,7 @@ impl Authenticator for Jwt {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned();
-        session.extra = claims;
+        session.extra = std::sync::Arc::new(claims);
         Ok(())
     }
 }

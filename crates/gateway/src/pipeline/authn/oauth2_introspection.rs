@@ -183,7 +183,7 @@ impl Authenticator for Introspection {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_owned();
-        session.extra = extra;
+        session.extra = std::sync::Arc::new(extra);
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -97,7 +97,7 @@ impl Default for CacheConfig {
 #[derive(Debug, Clone)]
 pub struct CheckedSession {
     subject: String,
-    extra: Map<String, Value>,
+    extra: Arc<Map<String, Value>>,
     expires: Instant,
 }
 
@@ -134,11 +134,14 @@ impl SessionCache {
     }
 }
 
-/// A configured session checker.
+/// A configured session checker. Everything that does not depend on the request (header
+/// names, the forced method, the check URL) is parsed once here, not per request.
 pub struct SessionChecker {
     cfg: SessionCheckConfig,
     check_url: url::Url,
     subject_from: String,
+    force_method: Option<http::Method>,
+    additional: Vec<(HeaderName, HeaderValue)>,
     cache: Option<SessionCache>,
     http: reqwest::Client,
 }
@@ -158,6 +161,24 @@ impl SessionChecker {
         } else {
             None
         };
+        let force_method = match cfg.force_method.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => Some(
+                http::Method::from_bytes(m.to_ascii_uppercase().as_bytes())
+                    .map_err(|_| format!("force_method: invalid method {m:?}"))?,
+            ),
+            None => None,
+        };
+        let additional = cfg
+            .additional_headers
+            .iter()
+            .map(|(k, v)| {
+                let n = HeaderName::from_bytes(k.as_bytes())
+                    .map_err(|e| format!("additional_headers.{k}: {e}"))?;
+                let v =
+                    HeaderValue::from_str(v).map_err(|e| format!("additional_headers.{k}: {e}"))?;
+                Ok((n, v))
+            })
+            .collect::<Result<_, String>>()?;
         Ok(Self {
             subject_from: cfg
                 .subject_from
@@ -165,6 +186,8 @@ impl SessionChecker {
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| default_subject_from.to_owned()),
             check_url,
+            force_method,
+            additional,
             cache,
             http: services.http.clone(),
             cfg,
@@ -176,6 +199,29 @@ impl SessionChecker {
         &self.cfg
     }
 
+    /// Adds `additional_headers` (parsed once at load).
+    pub fn add_headers(&self, out: &mut HeaderMap) {
+        for (n, v) in &self.additional {
+            out.insert(n.clone(), v.clone());
+        }
+    }
+
+    /// The check URL for this request (`preserve_path`/`preserve_query` applied).
+    fn url_for(&self, req: &RequestContext) -> std::borrow::Cow<'_, url::Url> {
+        use std::borrow::Cow;
+        if self.cfg.preserve_path && self.cfg.preserve_query {
+            return Cow::Borrowed(&self.check_url);
+        }
+        let mut url = self.check_url.clone();
+        if !self.cfg.preserve_path {
+            url.set_path(&req.url.path);
+        }
+        if !self.cfg.preserve_query {
+            url.set_query(Some(req.url.raw_query.as_str()).filter(|q| !q.is_empty()));
+        }
+        Cow::Owned(url)
+    }
+
     /// Calls the session endpoint (or the cache) and fills the session.
     pub async fn check(
         &self,
@@ -183,27 +229,12 @@ impl SessionChecker {
         headers: HeaderMap,
         session: &mut AuthenticationSession,
     ) -> Result<(), GatewayError> {
-        let method = self
-            .cfg
-            .force_method
-            .as_deref()
-            .unwrap_or(req.method.as_str())
-            .to_ascii_uppercase();
-        let mut url = self.check_url.clone();
-        if !self.cfg.preserve_path {
-            url.set_path(&req.url.path);
-        }
-        if !self.cfg.preserve_query {
-            url.set_query(
-                Some(&req.url.raw_query)
-                    .filter(|q| !q.is_empty())
-                    .map(|q| q.as_str()),
-            );
-        }
+        let method = self.force_method.as_ref().unwrap_or(&req.method);
+        let url = self.url_for(req);
         let key = self
             .cache
             .as_ref()
-            .map(|_| cache_key(&method, url.as_str(), &headers));
+            .map(|_| cache_key(method.as_str(), url.as_str(), &headers));
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
             if let Some(hit) = cache.inner.get(key) {
                 session.subject = hit.subject.clone();
@@ -211,11 +242,9 @@ impl SessionChecker {
                 return Ok(());
             }
         }
-        let method = http::Method::from_bytes(method.as_bytes())
-            .map_err(|_| GatewayError::internal("invalid force_method"))?;
         let mut out = self
             .http
-            .request(method, url)
+            .request(method.clone(), url.into_owned())
             .timeout(DEFAULT_OUTBOUND_TIMEOUT)
             .headers(headers);
         if self.cfg.preserve_host {
@@ -250,10 +279,10 @@ impl SessionChecker {
                     .with_reason(format!("no string subject at {:?}", self.subject_from)))
             }
         };
-        let extra = match gjson::get(&body, &self.cfg.extra_from).as_deref() {
+        let extra = Arc::new(match gjson::get(&body, &self.cfg.extra_from).as_deref() {
             Some(Value::Object(o)) => o.clone(),
             _ => Map::new(),
-        };
+        });
         if let (Some(cache), Some(key)) = (&self.cache, key) {
             let mut ttl = cache.ttl;
             if let Some(c) = cache_for {
@@ -301,27 +330,21 @@ fn cache_key(method: &str, url: &str, headers: &HeaderMap) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// Parses `forward_http_headers` once (invalid names are skipped, as before).
+pub fn header_names(names: &[String]) -> Vec<HeaderName> {
+    names
+        .iter()
+        .filter_map(|n| HeaderName::from_bytes(n.as_bytes()).ok())
+        .collect()
+}
+
 /// Copies the listed request headers.
-pub fn forwarded_headers(req: &RequestContext, names: &[String]) -> HeaderMap {
-    let mut out = HeaderMap::new();
-    for name in names {
-        if let Ok(n) = http::HeaderName::from_bytes(name.as_bytes()) {
-            for v in req.headers.get_all(&n) {
-                out.append(n.clone(), v.clone());
-            }
+pub fn forwarded_headers(req: &RequestContext, names: &[HeaderName]) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(names.len() + 2);
+    for n in names {
+        for v in req.headers.get_all(n) {
+            out.append(n.clone(), v.clone());
         }
     }
     out
-}
-
-/// Adds `additional_headers`.
-pub fn add_headers(out: &mut HeaderMap, extra: &BTreeMap<String, String>) {
-    for (k, v) in extra {
-        if let (Ok(n), Ok(v)) = (
-            http::HeaderName::from_bytes(k.as_bytes()),
-            http::HeaderValue::from_str(v),
-        ) {
-            out.insert(n, v);
-        }
-    }
 }

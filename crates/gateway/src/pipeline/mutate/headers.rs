@@ -22,7 +22,7 @@ impl Mutator for Noop {
         req: &RequestContext,
         s: &mut AuthenticationSession,
     ) -> Result<(), GatewayError> {
-        for (k, v) in &req.headers {
+        for (k, v) in req.headers.iter() {
             if !s.header.contains_key(k) {
                 s.header.insert(k.clone(), v.clone());
             }
@@ -68,8 +68,8 @@ impl Mutator for Header {
         s: &mut AuthenticationSession,
     ) -> Result<(), GatewayError> {
         for (name, tpl) in &self.headers {
-            let value = tpl.render(s)?;
-            let value = HeaderValue::from_str(&value).map_err(|_| {
+            // `try_from(String)` takes the rendered buffer without copying it.
+            let value = HeaderValue::try_from(tpl.render(s)?).map_err(|_| {
                 GatewayError::internal(format!("header {name} rendered an invalid value"))
             })?;
             s.header.insert(name.clone(), value);

@@ -105,7 +105,7 @@ impl Mutator for Hydrator {
             return Err(GatewayError::internal("hydrator changed the subject"));
         }
         if let Some(Value::Object(extra)) = body.get("extra") {
-            s.extra = extra.clone();
+            s.extra = std::sync::Arc::new(extra.clone());
         }
         if let Some(Value::Object(h)) = body.get("header") {
             for (k, vals) in h {
