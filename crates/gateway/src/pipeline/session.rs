@@ -42,6 +42,36 @@ impl RequestUrl {
         s
     }
 
+    /// Go `url.URL` for templates: its fields plus what its methods rules call return
+    /// (`Query` as `url.Values`, `String`, `Hostname`, `Port`, `RequestURI`).
+    pub fn to_template_json(&self) -> Value {
+        let mut v = self.to_go_json();
+        let mut query: Map<String, Value> = Map::new();
+        for (k, val) in url::form_urlencoded::parse(self.raw_query.as_bytes()) {
+            match query
+                .entry(k.into_owned())
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                Value::Array(a) => a.push(Value::String(val.into_owned())),
+                _ => unreachable!("inserted as an array"),
+            }
+        }
+        let (hostname, port) = split_host_port(&self.host);
+        let mut request_uri = self.path.clone();
+        if !self.raw_query.is_empty() {
+            request_uri.push('?');
+            request_uri.push_str(&self.raw_query);
+        }
+        if let Value::Object(o) = &mut v {
+            o.insert("Query".into(), Value::Object(query));
+            o.insert("String".into(), Value::String(self.full()));
+            o.insert("Hostname".into(), Value::String(hostname.to_owned()));
+            o.insert("Port".into(), Value::String(port.to_owned()));
+            o.insert("RequestURI".into(), Value::String(request_uri));
+        }
+        v
+    }
+
     /// Go `url.URL` as JSON (`Scheme`, `Host`, `Path`, `RawQuery`, …).
     pub fn to_go_json(&self) -> Value {
         json!({
@@ -49,6 +79,20 @@ impl RequestUrl {
             "Path": self.path, "RawPath": "", "OmitHost": false, "ForceQuery": false,
             "RawQuery": self.raw_query, "Fragment": "", "RawFragment": ""
         })
+    }
+}
+
+/// `host[:port]` (IPv6 in brackets) → (host without brackets, port or "").
+fn split_host_port(host: &str) -> (&str, &str) {
+    if let Some(rest) = host.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((h, p)) => (h, p.strip_prefix(':').unwrap_or("")),
+            None => (rest, ""),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => (h, p),
+        _ => (host, ""),
     }
 }
 
@@ -169,7 +213,7 @@ impl AuthenticationSession {
             "Header": headers_to_json(&self.header, true),
             "MatchContext": {
                 "RegexpCaptureGroups": self.match_context.regexp_capture_groups,
-                "URL": self.match_context.url.to_go_json(),
+                "URL": self.match_context.url.to_template_json(),
                 "Method": self.match_context.method.as_str(),
                 "Header": headers_to_json(&self.match_context.header, true),
             }

@@ -1,6 +1,10 @@
 //! Rule templates (`{{ print .Subject }}`): parsed once at rule load, rendered per request.
 //! The two shapes rules use most (`{{ .Subject }}`, `{{ print .Extra.a.b }}`) skip the
-//! interpreter; everything else goes through `nexus_kit::template`.
+//! interpreter; everything else goes through `nexus_kit::template`, after the Go method calls
+//! rules use (`.MatchContext.URL.Query.Get "q"`, `.MatchContext.Header.Get "X"`) are rewritten
+//! into functions it has.
+
+mod methods;
 
 use std::sync::OnceLock;
 
@@ -41,7 +45,8 @@ fn field_re() -> &'static regex::Regex {
 impl RuleTemplate {
     /// Parses `text`; errors name the template.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let full = Template::parse(text).map_err(|e| format!("{e} in template {text:?}"))?;
+        let full = Template::parse(&methods::rewrite(text))
+            .map_err(|e| format!("{e} in template {text:?}"))?;
         let fast = if !text.contains("{{") {
             Fast::Const(text.to_owned())
         } else if let Some(c) = field_re().captures(text) {
@@ -117,7 +122,21 @@ mod tests {
 
     #[test]
     fn fast_and_full_paths_agree() {
-        let mut s = AuthenticationSession::default();
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-api-key", http::HeaderValue::from_static("k1"));
+        let req = crate::pipeline::RequestContext {
+            method: http::Method::GET,
+            url: std::sync::Arc::new(crate::pipeline::RequestUrl {
+                scheme: "https".into(),
+                host: "h.example:8443".into(),
+                path: "/p/a".into(),
+                raw_query: "q=hello&q=2&e=a+b".into(),
+            }),
+            headers: std::sync::Arc::new(headers),
+            remote_addr: None,
+            body: None,
+        };
+        let mut s = AuthenticationSession::new(&req, vec![]);
         s.subject = "u1".into();
         std::sync::Arc::make_mut(&mut s.extra).insert(
             "identity".into(),
@@ -130,6 +149,29 @@ mod tests {
             ("{{ print .Extra.nope }}", ""),
             ("static", "static"),
             ("{{ .Subject | upper }}", "U1"),
+            (r#"{{ .MatchContext.URL.Query.Get "q" }}"#, "hello"),
+            (r#"{{ .MatchContext.URL.Query.Get "nope" }}"#, ""),
+            (r#"{{ .MatchContext.URL.Query.Get "q" | upper }}"#, "HELLO"),
+            (r#"{{ print (.MatchContext.URL.Query.Get "e") }}"#, "a b"),
+            (
+                r#"{{ print (index .MatchContext.URL.Query "q") }}"#,
+                "[hello 2]",
+            ),
+            (r#"{{ .MatchContext.Header.Get "x-api-key" }}"#, "k1"),
+            (r#"{{ .MatchContext.Header.Get "X-Missing" }}"#, ""),
+            (
+                "{{ .MatchContext.URL.String }}",
+                "https://h.example:8443/p/a?q=hello&q=2&e=a+b",
+            ),
+            (
+                "{{ .MatchContext.URL.Hostname }}:{{ .MatchContext.URL.Port }}",
+                "h.example:8443",
+            ),
+            (
+                "{{ .MatchContext.URL.RequestURI }}",
+                "/p/a?q=hello&q=2&e=a+b",
+            ),
+            ("{{ .MatchContext.URL.Path }}", "/p/a"),
         ] {
             let tpl = RuleTemplate::parse(t).unwrap();
             assert_eq!(tpl.render(&s).unwrap(), want, "{t}");
