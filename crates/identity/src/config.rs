@@ -15,6 +15,7 @@ pub mod serve;
 pub mod session;
 mod validate;
 
+pub use self::access::DEFAULT_ONE_TIME_LIFESPAN;
 pub use self::common::{Hook, Hooks, Opaque, SecretUrl};
 pub use self::courier::{
     AccountEnumeration, Courier, DeliveryStrategy, Log, Security, Smtp, Worker,

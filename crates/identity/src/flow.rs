@@ -6,10 +6,13 @@ pub mod logout;
 pub mod registration;
 pub mod request;
 pub mod return_to;
+pub mod settings;
 pub mod submit;
 pub mod traits;
 
 pub use request::RequestInfo;
+
+use std::sync::Arc;
 
 use crate::domain::{ApiError, Flow, Identity, Session};
 use crate::store::StoreError;
@@ -25,6 +28,22 @@ pub enum FlowError {
         replacement: Box<Flow>,
         /// When the old flow expired.
         expired_at: crate::domain::Timestamp,
+    },
+    /// Browsers navigate to `to` (a login or re-authentication page); JSON clients get
+    /// `error`.
+    Redirect {
+        /// Where a browser goes.
+        to: String,
+        /// What JSON clients get.
+        error: ApiError,
+    },
+    /// The flow cannot go on; `replacement` (already stored) carries the message. JSON
+    /// clients get 410 `self_service_flow_replaced` with `use_flow_id`, browsers its UI.
+    Replaced {
+        /// The new flow.
+        replacement: Box<Flow>,
+        /// Why, for the error's `reason`.
+        reason: String,
     },
     /// Something broke; details go to the log only.
     Internal(String),
@@ -84,4 +103,25 @@ pub enum SubmitOutcome {
     },
     /// Registration (profile_first): show the next screen (200 for JSON, redirect for browsers).
     NextScreen(Box<Flow>),
+    /// The flow moved on (code sent, address verified, …): 200 with the flow for JSON
+    /// clients, its UI for browsers.
+    Updated(Box<Flow>),
+    /// Settings saved: the flow in state `success`.
+    SettingsSaved {
+        /// The flow, re-rendered from the saved identity.
+        flow: Box<Flow>,
+        /// The caller's session (its cookie is issued again for browsers).
+        session: Arc<Session>,
+        /// Where a browser goes.
+        return_to: String,
+    },
+    /// Account recovered: a new privileged session and a settings flow to continue in.
+    Recovered {
+        /// The completed recovery flow (with its `continue_with` items).
+        flow: Box<Flow>,
+        /// The new session.
+        session: Box<Session>,
+        /// The settings flow the person continues in.
+        settings_flow: Box<Flow>,
+    },
 }

@@ -3,11 +3,13 @@
 //! Built once from `KratosConfig` at start-up (see `Options::from_config`), so the rest of the
 //! crate never reads raw configuration and tests can construct options directly.
 
+mod account;
 mod from_config;
 mod hashing;
 #[cfg(test)]
 pub(crate) mod tests_support;
 
+pub use account::{AddressOptions, AddressStrategy, CodeOptions, FeatureFlags, SettingsOptions};
 pub use from_config::{BODY_LIMIT, SESSION_CACHE_TTL};
 pub use hashing::{hasher_settings, policy_settings};
 
@@ -125,6 +127,16 @@ pub struct Options {
     pub admin_api_keys: Vec<String>,
     /// Keys that sign admin list page tokens: the first signs, all verify.
     pub pagination_secrets: Vec<Vec<u8>>,
+    /// Settings flow specifics (privileged sessions, hooks, return URLs).
+    pub settings_flow: SettingsOptions,
+    /// Recovery flow specifics (codes or links, hooks).
+    pub recovery_flow: AddressOptions,
+    /// Verification flow specifics (codes or links, hooks).
+    pub verification_flow: AddressOptions,
+    /// One-time codes and links.
+    pub codes: CodeOptions,
+    /// Feature flags the flows honour.
+    pub flags: FeatureFlags,
 }
 
 impl std::fmt::Debug for Options {
@@ -188,6 +200,14 @@ impl Options {
     /// A flow's lifespan as a chrono duration.
     pub fn flow_lifespan(&self, kind: FlowKind) -> chrono::Duration {
         chrono::Duration::from_std(self.flow(kind).lifespan).unwrap_or(chrono::Duration::hours(1))
+    }
+
+    /// The AAL a session needs for the settings flow, given the identity's available AAL.
+    pub fn settings_aal(&self, available: Aal) -> Aal {
+        match self.settings_flow.required_aal {
+            RequiredAal::Aal1 => Aal::Aal1,
+            RequiredAal::HighestAvailable => available.max(Aal::Aal1),
+        }
     }
 
     /// The AAL a session needs for `whoami`, given the identity's available AAL.

@@ -5,6 +5,11 @@ use crate::domain::FlowKind;
 use std::time::Duration;
 use url::Url;
 
+/// Lifespan of recovery and verification codes and links when the configuration sets none:
+/// 10 minutes (ASVS 5.0 6.5.5). Kratos' default is 1 hour; setting
+/// `selfservice.methods.{code,link}.config.lifespan` explicitly restores it.
+pub const DEFAULT_ONE_TIME_LIFESPAN: Duration = Duration::from_secs(600);
+
 impl KratosConfig {
     /// `secrets.default` (never empty after [`load`](super::load): one is generated if unset).
     pub fn secrets_default(&self) -> &[String] {
@@ -165,6 +170,31 @@ impl KratosConfig {
                 .unwrap_or_default()
                 .to_string(),
         }
+    }
+
+    /// How long recovery and verification codes stay valid: the configured
+    /// `selfservice.methods.code.config.lifespan`, else [`DEFAULT_ONE_TIME_LIFESPAN`].
+    pub fn code_lifespan(&self) -> Duration {
+        if self.user_set("/selfservice/methods/code/config/lifespan") {
+            self.selfservice.methods.code.config.lifespan
+        } else {
+            DEFAULT_ONE_TIME_LIFESPAN
+        }
+    }
+
+    /// How long recovery and verification links stay valid: the configured
+    /// `selfservice.methods.link.config.lifespan`, else [`DEFAULT_ONE_TIME_LIFESPAN`].
+    pub fn link_lifespan(&self) -> Duration {
+        if self.user_set("/selfservice/methods/link/config/lifespan") {
+            self.selfservice.methods.link.config.lifespan
+        } else {
+            DEFAULT_ONE_TIME_LIFESPAN
+        }
+    }
+
+    /// Whether the user's files or environment set the key at `pointer` (not a default).
+    fn user_set(&self, pointer: &str) -> bool {
+        self.user.0.pointer(pointer).is_some()
     }
 
     /// A boolean feature flag (`feature_flags.<name>`); unset or non-boolean → false.

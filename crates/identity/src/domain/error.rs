@@ -243,9 +243,33 @@ impl ApiError {
 
     /// 403 `session_refresh_required`.
     pub fn refresh_required(redirect: String) -> Self {
-        Self::new(403, "The login session is too old and thus not allowed to update these fields. Please re-authenticate.")
+        Self::new(403, "The requested action was forbidden")
             .with_id(ErrorId::SessionRefreshRequired)
+            .with_reason("The login session is too old and thus not allowed to update these fields. Please re-authenticate.")
             .with_redirect(redirect)
+    }
+
+    /// 403 `security_identity_mismatch`: the flow belongs to another identity.
+    pub fn identity_mismatch() -> Self {
+        Self::new(403, "The requested action was forbidden")
+            .with_id(ErrorId::SecurityIdentityMismatch)
+            .with_reason("The request was initiated by someone else and has been blocked for security reasons. Please go back and try again.")
+    }
+
+    /// 410 `self_service_flow_replaced`: use the flow in `use_flow_id` instead.
+    pub fn flow_replaced(reason: impl Into<String>, replacement: uuid::Uuid) -> Self {
+        let mut e = Self::new(410, "self-service flow replaced")
+            .with_id(ErrorId::FlowReplaced)
+            .with_reason(reason);
+        e.use_flow_id = Some(replacement);
+        e
+    }
+
+    /// 403 `session_verified_address_required`: sign-in needs a verified address first.
+    pub fn verified_address_required() -> Self {
+        Self::new(403, "your email or phone address is not yet verified")
+            .with_id(ErrorId::SessionVerifiedAddressRequired)
+            .with_reason("Your account's email or phone address are not verified yet. Please check your email or phone inbox or re-request verification.")
     }
 
     /// 403 `session_aal2_required`.

@@ -1,8 +1,12 @@
 //! Message ids and texts (Kratos `text/id.go`, `text/message_*.go`).
 
+mod address;
+
 use serde_json::json;
 
 use super::{Timestamp, UiText};
+
+pub use address::*;
 
 /// "Sign in" (1010001).
 pub fn login() -> UiText {
@@ -108,6 +112,14 @@ pub fn address_not_verified() -> UiText {
     UiText::error(
         4000010,
         "Account not active yet. Did you forget to verify your email address?",
+    )
+}
+
+/// The new password equals the old one (4000039).
+pub fn password_same_as_old() -> UiText {
+    UiText::error(
+        4000039,
+        "The new password must be different from the old password.",
     )
 }
 

@@ -32,6 +32,15 @@ pub fn check(
     let Some(raw) = requested.filter(|r| !r.is_empty()) else {
         return Ok(None);
     };
+    // Kratos always allows its own `/self-service` URLs (e.g. a settings flow asking for a
+    // re-authentication returns to its submit URL).
+    if let Ok(url) = base.join(raw) {
+        if let Ok(own) = base.join("self-service") {
+            if is_allowed(&url, std::slice::from_ref(&own)) {
+                return Ok(Some(url.to_string()));
+            }
+        }
+    }
     if allowed.is_empty() {
         return Ok(None);
     }
@@ -79,5 +88,8 @@ mod tests {
         );
         assert!(check(Some("https://evil.com/"), &base, &allowed).is_err());
         assert_eq!(check(Some("https://evil.com/"), &base, &[]), Ok(None));
+        let own = "https://auth.example.com/self-service/settings?flow=1";
+        assert_eq!(check(Some(own), &base, &[]), Ok(Some(own.into())));
+        assert_eq!(check(Some(own), &base, &allowed), Ok(Some(own.into())));
     }
 }

@@ -1,33 +1,35 @@
-//! Self-service flow endpoints: init (browser/api), fetch, submit — for login and registration.
+//! Self-service flow endpoints: init (browser/api), fetch and submit, for every flow kind.
+
+mod submit;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use http::{HeaderMap, StatusCode, Uri};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::context::Peer;
 use super::respond::{self, Client};
-use super::{body, context, cookies, negotiate, render};
+use super::{context, cookies, negotiate, render};
 use crate::domain::{self, ApiError, Flow, FlowKind, FlowType};
 use crate::flow::login::LoginParams;
 use crate::flow::registration::RegistrationParams;
-use crate::flow::{login, registration, FlowError, InitOutcome, SubmitOutcome};
+use crate::flow::settings::SettingsParams;
+use crate::flow::{login, registration, settings, FlowError, InitOutcome, RequestInfo};
 use crate::registry::Registry;
 
-/// Routes of the login and registration flows.
+/// Routes of the self-service flows.
 pub fn router() -> Router<Registry> {
+    use submit::submit_handler as s;
     Router::new()
         .route("/self-service/login/browser", get(login_browser))
         .route("/self-service/login/api", get(login_api))
         .route("/self-service/login/flows", get(login_fetch))
-        .route("/self-service/login", get(login_submit).post(login_submit))
+        .route("/self-service/login", get(s::login).post(s::login))
         .route(
             "/self-service/registration/browser",
             get(registration_browser),
@@ -36,9 +38,62 @@ pub fn router() -> Router<Registry> {
         .route("/self-service/registration/flows", get(registration_fetch))
         .route(
             "/self-service/registration",
-            axum::routing::post(registration_submit),
+            axum::routing::post(s::registration),
         )
+        .route("/self-service/settings/browser", get(settings_browser))
+        .route("/self-service/settings/api", get(settings_api))
+        .route("/self-service/settings/flows", get(settings_fetch))
+        .route("/self-service/settings", get(s::settings).post(s::settings))
 }
+
+/// Generates the thin per-route handlers of one flow kind (axum needs a function per route).
+macro_rules! kind_handlers {
+    ($kind:expr, $browser:ident, $api:ident, $fetch:ident) => {
+        async fn $browser(
+            State(reg): State<Registry>,
+            uri: Uri,
+            q: RawQuery,
+            headers: HeaderMap,
+            ci: Peer,
+        ) -> Response {
+            flow_init(reg, $kind, FlowType::Browser, uri, q, headers, ci.0).await
+        }
+
+        async fn $api(
+            State(reg): State<Registry>,
+            uri: Uri,
+            q: RawQuery,
+            headers: HeaderMap,
+            ci: Peer,
+        ) -> Response {
+            flow_init(reg, $kind, FlowType::Api, uri, q, headers, ci.0).await
+        }
+
+        async fn $fetch(
+            State(reg): State<Registry>,
+            uri: Uri,
+            q: RawQuery,
+            headers: HeaderMap,
+            ci: Peer,
+        ) -> Response {
+            fetch(reg, $kind, uri, q, headers, ci.0).await
+        }
+    };
+}
+
+kind_handlers!(FlowKind::Login, login_browser, login_api, login_fetch);
+kind_handlers!(
+    FlowKind::Registration,
+    registration_browser,
+    registration_api,
+    registration_fetch
+);
+kind_handlers!(
+    FlowKind::Settings,
+    settings_browser,
+    settings_api,
+    settings_fetch
+);
 
 /// Query parameters as a map (lenient: malformed pairs are skipped).
 pub fn query_map(raw: &Option<String>) -> HashMap<String, String> {
@@ -56,87 +111,7 @@ fn request_url(reg: &Registry, uri: &Uri) -> String {
         .public(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"))
 }
 
-fn peer(ci: Peer) -> Option<SocketAddr> {
-    ci.0
-}
-
-async fn login_browser(
-    State(reg): State<Registry>,
-    uri: Uri,
-    q: RawQuery,
-    headers: HeaderMap,
-    ci: Peer,
-) -> Response {
-    flow_init(
-        reg,
-        FlowKind::Login,
-        FlowType::Browser,
-        uri,
-        q,
-        headers,
-        peer(ci),
-    )
-    .await
-}
-
-async fn login_api(
-    State(reg): State<Registry>,
-    uri: Uri,
-    q: RawQuery,
-    headers: HeaderMap,
-    ci: Peer,
-) -> Response {
-    flow_init(
-        reg,
-        FlowKind::Login,
-        FlowType::Api,
-        uri,
-        q,
-        headers,
-        peer(ci),
-    )
-    .await
-}
-
-async fn registration_browser(
-    State(reg): State<Registry>,
-    uri: Uri,
-    q: RawQuery,
-    headers: HeaderMap,
-    ci: Peer,
-) -> Response {
-    flow_init(
-        reg,
-        FlowKind::Registration,
-        FlowType::Browser,
-        uri,
-        q,
-        headers,
-        peer(ci),
-    )
-    .await
-}
-
-async fn registration_api(
-    State(reg): State<Registry>,
-    uri: Uri,
-    q: RawQuery,
-    headers: HeaderMap,
-    ci: Peer,
-) -> Response {
-    flow_init(
-        reg,
-        FlowKind::Registration,
-        FlowType::Api,
-        uri,
-        q,
-        headers,
-        peer(ci),
-    )
-    .await
-}
-
-/// Creates a login or registration flow from the init query.
+/// Creates a flow of `kind` from the init query.
 async fn flow_init(
     reg: Registry,
     kind: FlowKind,
@@ -148,23 +123,32 @@ async fn flow_init(
 ) -> Response {
     let client = Client::of(flow_type, negotiate::wants_json(&headers));
     let params = query_map(&q);
+    let return_to = params.get("return_to").cloned();
     let outcome = match context::request_info(&reg, request_url(&reg, &uri), &headers, peer).await {
-        Ok(req) if kind == FlowKind::Login => {
-            let params = LoginParams {
-                refresh: params.get("refresh").is_some_and(|v| v == "true"),
-                aal: params.get("aal").cloned(),
-                return_to: params.get("return_to").cloned(),
-                identity_schema: params.get("identity_schema").cloned(),
-            };
-            login::init(&reg, flow_type, params, &req).await
-        }
-        Ok(req) => {
-            let params = RegistrationParams {
-                return_to: params.get("return_to").cloned(),
-                identity_schema: params.get("identity_schema").cloned(),
-            };
-            registration::init(&reg, flow_type, params, &req).await
-        }
+        Ok(req) => match kind {
+            FlowKind::Login => {
+                let params = LoginParams {
+                    refresh: params.get("refresh").is_some_and(|v| v == "true"),
+                    aal: params.get("aal").cloned(),
+                    return_to,
+                    identity_schema: params.get("identity_schema").cloned(),
+                };
+                login::init(&reg, flow_type, params, &req).await
+            }
+            FlowKind::Registration => {
+                let params = RegistrationParams {
+                    return_to,
+                    identity_schema: params.get("identity_schema").cloned(),
+                };
+                registration::init(&reg, flow_type, params, &req).await
+            }
+            FlowKind::Settings => {
+                settings::init(&reg, flow_type, SettingsParams { return_to }, &req).await
+            }
+            FlowKind::Recovery | FlowKind::Verification => {
+                Err(FlowError::Api(ApiError::not_found()))
+            }
+        },
         Err(e) => Err(e.into()),
     };
     init_response(&reg, outcome, client).await
@@ -196,18 +180,6 @@ async fn init_response(
     }
 }
 
-async fn login_fetch(State(reg): State<Registry>, q: RawQuery, headers: HeaderMap) -> Response {
-    fetch(reg, FlowKind::Login, q, headers).await
-}
-
-async fn registration_fetch(
-    State(reg): State<Registry>,
-    q: RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    fetch(reg, FlowKind::Registration, q, headers).await
-}
-
 /// Parses a flow id; malformed ids are treated as unknown (404), as Kratos does.
 pub fn flow_id(q: &Option<String>, key: &str) -> Result<Uuid, ApiError> {
     query_map(q)
@@ -220,185 +192,84 @@ pub fn flow_id(q: &Option<String>, key: &str) -> Result<Uuid, ApiError> {
 pub async fn fetch(
     reg: Registry,
     kind: FlowKind,
+    uri: Uri,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
+    peer: Option<SocketAddr>,
 ) -> Response {
-    let result: Result<Flow, ApiError> = async {
+    let result: Result<Flow, FlowError> = async {
         let id = flow_id(&q, "id")?;
         let flow = reg
             .store
             .get_flow(id)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "flow lookup failed");
-                ApiError::internal()
-            })?
+            .await?
             .filter(|f| f.kind == kind)
             .ok_or_else(ApiError::not_found)?;
-        if flow.flow_type == FlowType::Browser {
-            let jar = cookies::parse(&headers);
-            let cookie = cookies::get(&jar, &cookies::csrf_cookie_name(&reg.options));
-            let ok = cookie.is_some_and(|c| {
-                subtle::ConstantTimeEq::ct_eq(c.as_bytes(), flow.csrf_token.as_bytes()).into()
-            });
-            if !ok {
-                return Err(ApiError::csrf_violation(
-                    "The anti-CSRF cookie of this browser flow is missing or does not match: fetch the flow with the cookies set when it was created.",
-                ));
-            }
-        }
+        let flow = if kind == FlowKind::Settings {
+            // Settings flows belong to a session, which authenticates the request.
+            let req = context::request_info(&reg, request_url(&reg, &uri), &headers, peer).await?;
+            settings::check_fetch(&reg, flow, &req)?
+        } else {
+            check_fetch_csrf(&reg, &flow, &headers)?;
+            flow
+        };
         if flow.is_expired(domain::now()) {
             let init = match flow.flow_type {
                 FlowType::Browser => reg.options.browser_init_url(kind),
-                FlowType::Api => reg.options.public(&format!("self-service/{}/api", kind.as_str())),
+                FlowType::Api => reg
+                    .options
+                    .public(&format!("self-service/{}/api", kind.as_str())),
             };
-            return Err(ApiError::flow_expired(flow.expires_at, domain::now()).with_detail("redirect_to", init));
+            return Err(ApiError::flow_expired(flow.expires_at, domain::now())
+                .with_detail("redirect_to", init)
+                .into());
         }
         Ok(flow)
     }
     .await;
     match result {
         Ok(flow) => respond::json(StatusCode::OK, render::flow(&flow)),
-        Err(e) => respond::api_error(&e),
+        Err(e) => respond::error(&reg, e, Client::Json).await,
     }
 }
 
-async fn login_submit(
-    State(reg): State<Registry>,
-    uri: Uri,
-    q: RawQuery,
-    headers: HeaderMap,
-    ci: Peer,
-    body: Body,
-) -> Response {
-    submit(reg, FlowKind::Login, uri, q, headers, peer(ci), body).await
-}
-
-async fn registration_submit(
-    State(reg): State<Registry>,
-    uri: Uri,
-    q: RawQuery,
-    headers: HeaderMap,
-    ci: Peer,
-    body: Body,
-) -> Response {
-    submit(reg, FlowKind::Registration, uri, q, headers, peer(ci), body).await
-}
-
-async fn submit(
-    reg: Registry,
-    kind: FlowKind,
-    uri: Uri,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-    peer: Option<SocketAddr>,
-    raw_body: Body,
-) -> Response {
-    let wants_json = negotiate::wants_json(&headers);
-    let fallback_client = if wants_json {
-        Client::Json
+/// Browser flows are only shown to the browser holding their CSRF cookie (flows an admin
+/// created for someone else's browser are exempt).
+fn check_fetch_csrf(reg: &Registry, flow: &Flow, headers: &HeaderMap) -> Result<(), ApiError> {
+    if flow.flow_type != FlowType::Browser || skips_csrf(flow) {
+        return Ok(());
+    }
+    let jar = cookies::parse(headers);
+    let cookie = cookies::get(&jar, &cookies::csrf_cookie_name(&reg.options));
+    let ok = cookie.is_some_and(|c| {
+        subtle::ConstantTimeEq::ct_eq(c.as_bytes(), flow.csrf_token.as_bytes()).into()
+    });
+    if ok {
+        Ok(())
     } else {
-        Client::BrowserPage
-    };
-    let id = match flow_id(&q, "flow") {
-        Ok(id) => id,
-        Err(e) => return respond::error(&reg, e.into(), Client::Json).await,
-    };
-    // The client kind depends on the flow type; an unknown flow is reported as JSON.
-    let flow = match reg.store.get_flow(id).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return respond::api_error(&ApiError::not_found()),
-        Err(e) => return respond::error(&reg, FlowError::from(e), fallback_client).await,
-    };
-    let client = Client::of(flow.flow_type, wants_json);
-    let body = match body::decode(&headers, raw_body, reg.options.body_limit).await {
-        Ok(b) => b,
-        Err(e) => return respond::api_error(&e),
-    };
-    let req = match context::request_info(&reg, request_url(&reg, &uri), &headers, peer).await {
-        Ok(r) => r,
-        Err(e) => return respond::error(&reg, e.into(), client).await,
-    };
-    let outcome = match kind {
-        FlowKind::Login => login::submit(&reg, flow, &body, &req).await,
-        _ => registration::submit(&reg, flow, &body, &req).await,
-    };
-    match outcome {
-        Ok(o) => submit_response(&reg, o, client),
-        Err(FlowError::Api(e))
-            if e.id() == Some("session_already_available") && client == Client::BrowserPage =>
-        {
-            respond::see_other(&reg.options.default_return_url, HeaderMap::new())
-        }
-        Err(e) => respond::error(&reg, e, client).await,
+        Err(ApiError::csrf_violation(
+            "The anti-CSRF cookie of this browser flow is missing or does not match: fetch the flow with the cookies set when it was created.",
+        ))
     }
 }
 
-fn submit_response(reg: &Registry, outcome: SubmitOutcome, client: Client) -> Response {
-    let opts = &reg.options;
-    match outcome {
-        SubmitOutcome::Invalid(flow) | SubmitOutcome::NextScreen(flow) => match client {
-            Client::BrowserPage => {
-                respond::see_other(&opts.ui_url_with_flow(flow.kind, flow.id), HeaderMap::new())
-            }
-            Client::Json => respond::flow(StatusCode::BAD_REQUEST, &flow, HeaderMap::new()),
-        },
-        SubmitOutcome::LoggedIn {
-            flow,
-            session,
-            return_to,
-        } => {
-            let mut headers = HeaderMap::new();
-            if flow.flow_type == FlowType::Browser {
-                cookies::set_session(&mut headers, opts, &session);
-            }
-            match client {
-                Client::BrowserPage => respond::see_other(&return_to, headers),
-                Client::Json => {
-                    let mut body = json!({ "session": render::session(&session, opts) });
-                    if flow.flow_type == FlowType::Api {
-                        body["session_token"] = json!(session.token);
-                        body["continue_with"] = json!([{ "action": "set_ory_session_token", "ory_session_token": session.token }]);
-                    } else {
-                        body["continue_with"] = json!([{ "action": "redirect_browser_to", "redirect_browser_to": return_to }]);
-                    }
-                    let mut res = respond::json(StatusCode::OK, body);
-                    res.headers_mut().extend(headers);
-                    res
-                }
-            }
-        }
-        SubmitOutcome::Registered {
-            flow,
-            identity,
-            session,
-            return_to,
-        } => {
-            let mut headers = HeaderMap::new();
-            if let (Some(s), FlowType::Browser) = (&session, flow.flow_type) {
-                cookies::set_session(&mut headers, opts, s);
-            }
-            match client {
-                Client::BrowserPage => respond::see_other(&return_to, headers),
-                Client::Json => {
-                    let mut body = json!({ "identity": render::identity_public(&identity, opts), "continue_with": [] });
-                    let mut continue_with = Vec::new();
-                    if let Some(s) = &session {
-                        body["session"] = render::session(s, opts);
-                        if flow.flow_type == FlowType::Api {
-                            body["session_token"] = json!(s.token);
-                            continue_with.push(json!({ "action": "set_ory_session_token", "ory_session_token": s.token }));
-                        }
-                    }
-                    if flow.flow_type == FlowType::Browser {
-                        continue_with.push(json!({ "action": "redirect_browser_to", "redirect_browser_to": return_to }));
-                    }
-                    body["continue_with"] = json!(continue_with);
-                    let mut res = respond::json(StatusCode::OK, body);
-                    res.headers_mut().extend(headers);
-                    res
-                }
-            }
-        }
+/// Whether the flow was created for a browser that never saw it (admin recovery codes and
+/// links), so no CSRF cookie can match it.
+pub fn skips_csrf(flow: &Flow) -> bool {
+    flow.internal
+        .get("skip_csrf")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// The CSRF cookie a browser flow needs, when the request does not carry it already.
+pub fn csrf_cookie_for(reg: &Registry, flow: &Flow, req: &RequestInfo) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if flow.flow_type == FlowType::Browser
+        && !skips_csrf(flow)
+        && req.csrf_cookie.as_deref() != Some(flow.csrf_token.as_str())
+    {
+        cookies::set_csrf(&mut headers, &reg.options, &flow.csrf_token);
     }
+    headers
 }

@@ -43,6 +43,10 @@ pub fn flow(f: &Flow) -> Value {
             }
         }
         FlowKind::Settings | FlowKind::Recovery | FlowKind::Verification => {
+            if f.kind == FlowKind::Settings {
+                let identity = f.internal.get("identity").cloned().unwrap_or(Value::Null);
+                o.insert("identity".into(), identity);
+            }
             if let Some(c) = f.internal.get("continue_with") {
                 o.insert("continue_with".into(), c.clone());
             }

@@ -91,6 +91,21 @@ pub async fn error(reg: &Registry, err: FlowError, client: Client) -> Response {
                 }
             }
         }
+        FlowError::Redirect { to, error } => match client {
+            Client::BrowserPage => see_other(&to, HeaderMap::new()),
+            Client::Json => api_error(&error),
+        },
+        FlowError::Replaced {
+            replacement,
+            reason,
+        } => match client {
+            Client::BrowserPage => see_other(
+                &reg.options
+                    .ui_url_with_flow(replacement.kind, replacement.id),
+                HeaderMap::new(),
+            ),
+            Client::Json => api_error(&ApiError::flow_replaced(reason, replacement.id)),
+        },
         FlowError::Internal(cause) => {
             tracing::error!(%cause, "internal error");
             let e = ApiError::internal();

@@ -97,6 +97,11 @@ impl Options {
             body_limit: BODY_LIMIT,
             admin_api_keys: c.serve.admin.api_keys.0.clone(),
             pagination_secrets: pagination_secrets(c),
+            settings_flow: super::account::settings(c),
+            recovery_flow: super::account::address(&c.selfservice.flows.recovery),
+            verification_flow: super::account::address(&c.selfservice.flows.verification),
+            codes: super::account::codes(c),
+            flags: super::account::flags(c),
             public_url,
             admin_url,
         })

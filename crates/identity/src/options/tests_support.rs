@@ -51,5 +51,10 @@ pub fn options() -> Options {
         body_limit: BODY_LIMIT,
         admin_api_keys: Vec::new(),
         pagination_secrets: vec![b"test-pagination-secret".to_vec()],
+        settings_flow: SettingsOptions::default(),
+        recovery_flow: AddressOptions::default(),
+        verification_flow: AddressOptions::default(),
+        codes: CodeOptions::default(),
+        flags: FeatureFlags::default(),
     }
 }

@@ -1,0 +1,207 @@
+//! Helpers shared by the settings, verification and recovery end-to-end tests.
+#![allow(dead_code)]
+
+use reqwest::header::{ACCEPT, LOCATION};
+use serde_json::{json, Value};
+
+use crate::common::{self, TestServer, PASSWORD};
+
+/// UI base of the test config.
+pub const UI: &str = "http://127.0.0.1:4455";
+
+/// Sets UI URLs for settings, recovery and verification (the base config sets the others).
+pub fn ui_urls(cfg: &mut Value) {
+    let flows = &mut cfg["selfservice"]["flows"];
+    flows["settings"]["ui_url"] = json!(format!("{UI}/settings"));
+    flows["recovery"]["ui_url"] = json!(format!("{UI}/recovery"));
+    flows["verification"]["ui_url"] = json!(format!("{UI}/verification"));
+}
+
+/// Decodes `v` with an SDK model (strict: missing required fields or unknown enum values fail).
+pub fn sdk<T: serde::de::DeserializeOwned>(v: &Value) -> T {
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("SDK model rejects {v}: {e}"))
+}
+
+/// The `Location` header of a redirect.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()[LOCATION].to_str().unwrap().to_string()
+}
+
+/// The `flow` query value of a UI URL.
+pub fn flow_param(url: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "flow")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no flow in {url}"))
+}
+
+/// Fetches a flow with the browser's cookies.
+pub async fn fetch(srv: &TestServer, client: &reqwest::Client, kind: &str, id: &str) -> Value {
+    let res = client
+        .get(srv.url(&format!("/self-service/{kind}/flows?id={id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "fetch {kind} flow");
+    res.json().await.unwrap()
+}
+
+/// Starts a browser flow the way a page does (HTML: 303 to the UI, then fetch it).
+pub async fn browser_flow(srv: &TestServer, client: &reqwest::Client, kind: &str) -> Value {
+    let res = client
+        .get(srv.url(&format!("/self-service/{kind}/browser")))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "init {kind}");
+    let to = location(&res);
+    assert!(to.starts_with(&format!("{UI}/{kind}?flow=")), "{to}");
+    fetch(srv, client, kind, &flow_param(&to)).await
+}
+
+/// Posts a form to a flow's action (as a page does; redirects are not followed).
+pub async fn post_form(
+    client: &reqwest::Client,
+    flow: &Value,
+    pairs: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(flow["ui"]["action"].as_str().unwrap())
+        .header(ACCEPT, "text/html")
+        .form(pairs)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Posts JSON to a flow's action; `token` as `X-Session-Token`.
+pub async fn post_json(
+    client: &reqwest::Client,
+    flow: &Value,
+    body: Value,
+    token: Option<&str>,
+) -> (u16, Value) {
+    let mut req = client
+        .post(flow["ui"]["action"].as_str().unwrap())
+        .header(ACCEPT, "application/json")
+        .json(&body);
+    if let Some(t) = token {
+        req = req.header("X-Session-Token", t);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Registers `address` in the browser (the session hook signs it in).
+pub async fn register_browser(
+    srv: &TestServer,
+    client: &reqwest::Client,
+    address: &str,
+) -> reqwest::Response {
+    let flow = browser_flow(srv, client, "registration").await;
+    let csrf = common::csrf_of(&flow);
+    post_form(
+        client,
+        &flow,
+        &[
+            ("csrf_token", csrf.as_str()),
+            ("method", "password"),
+            ("traits.email", address),
+            ("traits.name.first", "Grace"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+}
+
+/// An API flow of `kind` (with a session token for settings).
+pub async fn api_flow(srv: &TestServer, kind: &str, token: Option<&str>) -> (u16, Value) {
+    let mut req = common::plain().get(srv.url(&format!("/self-service/{kind}/api")));
+    if let Some(t) = token {
+        req = req.header("X-Session-Token", t);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap())
+}
+
+/// Registers `address` through the API; returns the whole answer (session token inside
+/// when the `session` hook runs).
+pub async fn register_api(srv: &TestServer, address: &str) -> Value {
+    let (status, flow) = api_flow(srv, "registration", None).await;
+    assert_eq!(status, 200, "{flow}");
+    let body = json!({ "method": "password", "password": PASSWORD, "traits": { "email": address, "name": { "first": "Ada" } } });
+    let (status, done) = post_json(&common::plain(), &flow, body, None).await;
+    assert_eq!(status, 200, "{done}");
+    done
+}
+
+/// Signs in through the API; the session token, or the failed flow / error.
+pub async fn login_api(
+    srv: &TestServer,
+    identifier: &str,
+    password: &str,
+) -> Result<String, (u16, Value)> {
+    let (_, flow) = api_flow(srv, "login", None).await;
+    let body = json!({ "method": "password", "identifier": identifier, "password": password });
+    let (status, done) = post_json(&common::plain(), &flow, body, None).await;
+    match status {
+        200 => Ok(done["session_token"].as_str().unwrap().to_string()),
+        _ => Err((status, done)),
+    }
+}
+
+/// `whoami` with a session token: the status.
+pub async fn whoami_token(srv: &TestServer, token: &str) -> u16 {
+    common::plain()
+        .get(srv.url("/sessions/whoami"))
+        .header("X-Session-Token", token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// `whoami` with the browser's cookies: the status and body.
+pub async fn whoami(srv: &TestServer, client: &reqwest::Client) -> (u16, Value) {
+    let res = client
+        .get(srv.url("/sessions/whoami"))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap())
+}
+
+/// The input node named `name` (first match).
+pub fn node<'a>(flow: &'a Value, name: &str) -> Option<&'a Value> {
+    flow["ui"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|n| n["attributes"]["name"] == name)
+}
+
+/// `(group, name, value)` of every node, for layout assertions.
+pub fn layout(flow: &Value) -> Vec<(String, String, Value)> {
+    flow["ui"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            (
+                n["group"].as_str().unwrap_or_default().to_string(),
+                n["attributes"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                n["attributes"]["value"].clone(),
+            )
+        })
+        .collect()
+}
