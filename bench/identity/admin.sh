@@ -4,14 +4,19 @@
 # the first and the last page of GET /admin/identities?page_size=500 and measure lookups by
 # credentials_identifier. Release build, loopback.
 #   bench/identity/admin.sh [TOTAL, default 1000000]
+# Env: BIN/LOAD (prebuilt binaries, skip the build), LOOKUP_CLIENTS (default 1: the latency of
+# one lookup; more clients measure throughput and add queueing on 2 cores), MEASURE.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TOTAL=${1:-1000000}
 CHUNK=100000
-cargo build --release -p nexus-cli >/dev/null
-cargo build --release -p nexus-identity --example admin_load >/dev/null
-BIN=target/release/nexus-auth
-LOAD=target/release/examples/admin_load
+# BIN / LOAD point at prebuilt binaries (then nothing is built).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -p nexus-cli >/dev/null
+  cargo build --release -p nexus-identity --example admin_load >/dev/null
+fi
+BIN=${BIN:-target/release/nexus-auth}
+LOAD=${LOAD:-target/release/examples/admin_load}
 TMP=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PUB=$(free_port); ADM=$(free_port)
@@ -50,6 +55,7 @@ while [ "$n" -lt "$TOTAL" ]; do
   n=$((n + CHUNK))
   echo "  grown to $n identities (last chunk ${T}s)"
 done
-$LOAD paging "$ADMIN" 500 20
-$LOAD lookup "$ADMIN" 20000 8 "$TOTAL"
+# MEASURE: optional command prefix for the two measurements (e.g. `taskset -c 1`).
+${MEASURE:-} $LOAD paging "$ADMIN" 500 20
+${MEASURE:-} $LOAD lookup "$ADMIN" 20000 "${LOOKUP_CLIENTS:-1}" "$TOTAL"
 echo "RSS after load: $(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$PID/status)"
