@@ -8,7 +8,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
-use http::header::CONTENT_LENGTH;
+use http::header::{HeaderName, CONTENT_LENGTH, HOST};
 use http::request::Parts;
 
 use crate::engine::Engine;
@@ -30,7 +30,12 @@ pub fn is_decisions_path(path: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-fn header<'a>(p: &'a Parts, name: &str) -> Option<&'a str> {
+const X_FORWARDED_METHOD: HeaderName = HeaderName::from_static("x-forwarded-method");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_URI: HeaderName = HeaderName::from_static("x-forwarded-uri");
+
+fn header<'a>(p: &'a Parts, name: &HeaderName) -> Option<&'a str> {
     p.headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -40,15 +45,15 @@ fn header<'a>(p: &'a Parts, name: &str) -> Option<&'a str> {
 
 /// Rebuilds the original request (the headers move from `parts` into the context).
 pub fn context(parts: &mut Parts, peer: Option<std::net::IpAddr>) -> RequestContext {
-    let method = method_from(header(parts, "x-forwarded-method"), &parts.method);
-    let scheme = header(parts, "x-forwarded-proto")
+    let method = method_from(header(parts, &X_FORWARDED_METHOD), &parts.method);
+    let scheme = header(parts, &X_FORWARDED_PROTO)
         .unwrap_or("http")
         .to_owned();
-    let host = header(parts, "x-forwarded-host")
-        .or_else(|| header(parts, "host"))
+    let host = header(parts, &X_FORWARDED_HOST)
+        .or_else(|| header(parts, &HOST))
         .unwrap_or("")
         .to_owned();
-    let (path, query) = match header(parts, "x-forwarded-uri") {
+    let (path, query) = match header(parts, &X_FORWARDED_URI) {
         Some(uri) => match uri.split_once('?') {
             Some((p, q)) => (p.to_owned(), q.to_owned()),
             None => (uri.to_owned(), parts.uri.query().unwrap_or("").to_owned()),

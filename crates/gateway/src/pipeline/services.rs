@@ -8,7 +8,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use serde_json::Value;
 
-use super::authn::session_check::SessionCache;
+use super::authn::session_cache::SessionCache;
 use super::template::RuleTemplate;
 use crate::config::gateway_schema_value;
 use crate::jwk::JwksCache;

@@ -101,6 +101,50 @@ fn is_clean(raw: &str) -> bool {
 
 /// A method from a header value (decisions' `X-Forwarded-Method`).
 pub fn method_from(v: Option<&str>, fallback: &Method) -> Method {
-    v.and_then(|m| Method::from_bytes(m.trim().to_ascii_uppercase().as_bytes()).ok())
-        .unwrap_or_else(|| fallback.clone())
+    let Some(m) = v.map(str::trim) else {
+        return fallback.clone();
+    };
+    let parsed = if m.bytes().any(|b| b.is_ascii_lowercase()) {
+        Method::from_bytes(m.to_ascii_uppercase().as_bytes())
+    } else {
+        Method::from_bytes(m.as_bytes())
+    };
+    parsed.unwrap_or_else(|_| fallback.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_clean_fast_path_agrees_with_the_slow_one() {
+        for p in [
+            "/",
+            "/a",
+            "/a/",
+            "/a/b",
+            "/a//b",
+            "/a/./b",
+            "/a/../b",
+            "/..",
+            "/.",
+            "/a/%2e%2e/b",
+            "/%7Euser",
+            "a/b",
+            "",
+            "/a/b/..",
+            "/x/y/",
+        ] {
+            let slow = clean_path(&percent_encoding::percent_decode_str(p).decode_utf8_lossy());
+            assert_eq!(decode_clean(p), slow, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn methods_from_headers() {
+        assert_eq!(method_from(Some("post"), &Method::GET), Method::POST);
+        assert_eq!(method_from(Some(" PUT "), &Method::GET), Method::PUT);
+        assert_eq!(method_from(None, &Method::HEAD), Method::HEAD);
+        assert_eq!(method_from(Some("bad method"), &Method::GET), Method::GET);
+    }
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::session_cache::{CheckedSession, SessionCache};
 use crate::config::parse_duration;
 use crate::error::GatewayError;
 use crate::pipeline::gjson;
@@ -89,47 +90,6 @@ impl Default for CacheConfig {
             enabled: false,
             ttl: "30s".into(),
             max_entries: 100_000,
-        }
-    }
-}
-
-/// A successful check.
-#[derive(Debug, Clone)]
-pub struct CheckedSession {
-    subject: String,
-    extra: Arc<Map<String, Value>>,
-    expires: Instant,
-}
-
-struct Expiry;
-
-impl moka::Expiry<[u8; 32], Arc<CheckedSession>> for Expiry {
-    fn expire_after_create(
-        &self,
-        _k: &[u8; 32],
-        v: &Arc<CheckedSession>,
-        now: Instant,
-    ) -> Option<Duration> {
-        Some(v.expires.saturating_duration_since(now))
-    }
-}
-
-/// Cached session checks (shared across rules with the same cache settings).
-#[derive(Clone)]
-pub struct SessionCache {
-    inner: moka::sync::Cache<[u8; 32], Arc<CheckedSession>>,
-    ttl: Duration,
-}
-
-impl SessionCache {
-    /// A cache whose entries live at most `ttl`.
-    pub fn new(ttl: Duration, max: u64) -> Self {
-        Self {
-            inner: moka::sync::Cache::builder()
-                .max_capacity(max)
-                .expire_after(Expiry)
-                .build(),
-            ttl,
         }
     }
 }
@@ -236,7 +196,7 @@ impl SessionChecker {
             .as_ref()
             .map(|_| cache_key(method.as_str(), url.as_str(), &headers));
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
-            if let Some(hit) = cache.inner.get(key) {
+            if let Some(hit) = cache.get(key) {
                 session.subject = hit.subject.clone();
                 session.extra = hit.extra.clone();
                 return Ok(());
@@ -292,7 +252,7 @@ impl SessionChecker {
                 ttl = ttl.min(left);
             }
             if !ttl.is_zero() {
-                cache.inner.insert(
+                cache.insert(
                     key,
                     Arc::new(CheckedSession {
                         subject: subject.clone(),
