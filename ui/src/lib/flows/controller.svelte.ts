@@ -1,0 +1,121 @@
+// The one loader shared by every flow page: creates or fetches the flow, submits it, and acts
+// on the answer (render, redirect, start over, or show an error).
+import { goto, replaceState } from '$app/navigation';
+import type { UiText } from '@ory/client-fetch';
+import type { ApiError } from '$lib/api/result';
+import { createFlow, getFlow, initParams, parseFlow, updateFlow, type Flow } from './kinds';
+import { decide, type Action, type FlowKind } from './outcome';
+import { afterSuccess } from './success';
+import { isInput } from '$lib/ui/nodes';
+
+/** Navigates within the app when the target is on this origin, else leaves it. */
+export async function navigate(to: string): Promise<void> {
+  const url = new URL(to, location.href);
+  if (url.origin === location.origin && !url.pathname.startsWith('/self-service/')) {
+    await goto(url.pathname + url.search + url.hash, { invalidateAll: true });
+  } else {
+    location.assign(url.href);
+  }
+}
+
+export class FlowController {
+  readonly kind: FlowKind;
+  flow = $state<Flow | null>(null);
+  /** A message from the UI itself (expired flow started over, network trouble). */
+  notice = $state<UiText | null>(null);
+  fatal = $state<{ status: number; error: ApiError } | null>(null);
+  busy = $state(false);
+  /** Bumped on each new answer so the page can move focus to what changed. */
+  revision = $state(0);
+  private search = new URLSearchParams();
+
+  constructor(kind: FlowKind) {
+    this.kind = kind;
+  }
+
+  private context(creating = false) {
+    return {
+      kind: this.kind,
+      here: location.href,
+      returnTo: this.flow?.return_to ?? this.search.get('return_to') ?? undefined,
+      creating
+    };
+  }
+
+  /** Loads the flow named in the URL, or creates one; no-op when it is already shown. */
+  async sync(url: URL): Promise<void> {
+    const id = url.searchParams.get('flow');
+    if (id && id === this.flow?.id) return;
+    this.search = new URLSearchParams(url.search);
+    this.fatal = null;
+    if (id) {
+      const res = await getFlow(this.kind, id);
+      if (res.ok) return this.show(res.data);
+      return this.act(decide(res, this.context()));
+    }
+    return this.create();
+  }
+
+  private async create(notice: UiText | null = null): Promise<void> {
+    const res = await createFlow(this.kind, initParams(this.kind, this.search));
+    if (!res.ok) return this.act(decide(res, this.context(true)));
+    this.show(res.data);
+    this.notice = notice;
+  }
+
+  private show(flow: Flow) {
+    // Links from emails carry the code: fill it in so the person only has to confirm.
+    const code = this.search.get('code');
+    if (code) {
+      for (const n of flow.ui.nodes) {
+        if (isInput(n) && n.attributes.name === 'code' && !n.attributes.value) n.attributes.value = code;
+      }
+    }
+    this.flow = flow;
+    this.notice = null;
+    this.revision++;
+    const url = new URL(location.href);
+    if (url.searchParams.get('flow') !== flow.id) {
+      url.searchParams.set('flow', flow.id);
+      replaceState(url, {});
+    }
+  }
+
+  private async act(action: Action): Promise<void> {
+    switch (action.type) {
+      case 'render':
+        this.show(parseFlow(this.kind, action.flow));
+        return;
+      case 'redirect':
+        return navigate(action.to);
+      case 'restart':
+        if (action.useFlowId) {
+          const res = await getFlow(this.kind, action.useFlowId);
+          if (res.ok) {
+            this.show(res.data);
+            if (!res.data.ui.messages?.length) this.notice = action.notice;
+            return;
+          }
+        }
+        return this.create(action.notice);
+      case 'fatal':
+        this.fatal = { status: action.status, error: action.error };
+        this.revision++;
+    }
+  }
+
+  /** Submits the current flow with a body built from its nodes. */
+  async submit(body: Record<string, unknown>): Promise<void> {
+    if (!this.flow || this.busy) return;
+    this.busy = true;
+    try {
+      const res = await updateFlow(this.kind, this.flow.id, body);
+      if (!res.ok) return await this.act(decide(res, this.context()));
+      const next = afterSuccess(this.kind, res.data, this.flow.return_to);
+      if (next.type === 'redirect') return await navigate(next.to);
+      this.show(next.flow as unknown as Flow);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
