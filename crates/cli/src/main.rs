@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod dev;
+
 /// Self-hosted authentication: a Kratos-compatible identity server and an Oathkeeper-compatible gateway.
 #[derive(Debug, Parser)]
 #[command(name = "nexus-auth", version, about)]
@@ -20,6 +22,9 @@ enum Command {
     /// The gateway (Oathkeeper-compatible).
     #[command(subcommand)]
     Gateway(nexus_gateway::cli::GatewayCommand),
+    /// The whole stack on one origin for development: identity server (SQLite), gateway,
+    /// the built UI and a demo upstream at /api/echo.
+    Dev(dev::DevArgs),
 }
 
 #[tokio::main]
@@ -28,5 +33,6 @@ async fn main() -> ExitCode {
     match cli.command {
         Command::Identity(cmd) => cmd.run().await,
         Command::Gateway(cmd) => cmd.run().await,
+        Command::Dev(args) => dev::run(args).await,
     }
 }

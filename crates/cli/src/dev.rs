@@ -1,0 +1,166 @@
+//! `nexus-auth dev`: the whole stack in one process on one origin — the identity server on
+//! SQLite under the data dir (migrated automatically), the gateway with the development
+//! rules, the built UI as static files and a demo upstream standing in for the Nexus 5 API.
+
+mod gateway_config;
+mod upstream;
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use nexus_identity::config as kratos;
+use nexus_identity::server;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Options of `nexus-auth dev`.
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// Where the gateway (the one origin) listens.
+    #[arg(long, default_value = "127.0.0.1:4455")]
+    pub listen: SocketAddr,
+    /// SQLite database, generated keys and config live here.
+    #[arg(long, default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// The identity server's config (its dsn, ports and public base URL are overridden).
+    #[arg(long, default_value = "deploy/kratos/kratos.yml")]
+    pub kratos_config: PathBuf,
+    /// The built UI (`npm --prefix ui run build`).
+    #[arg(long, default_value = "ui/build")]
+    pub ui_dir: PathBuf,
+    /// Emails whose identities may use /admin (besides `metadata_admin.role == "admin"`).
+    #[arg(long = "admin", value_delimiter = ',')]
+    pub admins: Vec<String>,
+}
+
+/// Runs the stack until SIGTERM or Ctrl-C.
+pub async fn run(args: DevArgs) -> ExitCode {
+    match start(args).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("nexus-auth dev: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start(args: DevArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.data_dir)?;
+    let data_dir = std::fs::canonicalize(&args.data_dir)?;
+    let origin = format!("http://{}", args.listen);
+    let admin_key = gateway_config::admin_key(&data_dir)?;
+
+    let mut config = match kratos::load(
+        std::slice::from_ref(&args.kratos_config),
+        &nexus_kit::config::ProcessEnv,
+        true,
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(64));
+        }
+    };
+    nexus_identity::cli::init_logging(&config.log.level, config.log.format == "json");
+    dev_identity_config(&mut config, &data_dir, &origin, &admin_key)?;
+    let store = nexus_identity::store::open(&config.dsn).await?;
+    store.migrate().await?;
+    let listeners = server::bind(&config)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let public = listeners.public.local_addr()?;
+    let admin = listeners.admin.local_addr()?;
+    let reg = server::registry_with_store(&config, store, public, admin)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let identity = tokio::spawn(server::serve(
+        reg.clone(),
+        listeners,
+        stopped(stop_rx.clone()),
+    ));
+
+    let upstream_listener = TcpListener::bind("127.0.0.1:0").await?;
+    let upstream_addr = upstream_listener.local_addr()?;
+    let ui_listener = TcpListener::bind("127.0.0.1:0").await?;
+    let ui_addr = ui_listener.local_addr()?;
+    let jwks_path = gateway_config::signing_keys(&data_dir)?;
+    let api_listener_addr: SocketAddr = "127.0.0.1:0".parse()?;
+
+    let gw_config = gateway_config::build(&gateway_config::Stack {
+        origin: &origin,
+        identity_public: public,
+        identity_admin: admin,
+        upstream: upstream_addr,
+        ui: ui_addr,
+        jwks_path: &jwks_path,
+        admin_key: &admin_key,
+        rules_path: &data_dir.join("dev-access-rules.json"),
+    })?;
+    let gateway = nexus_gateway::server::Gateway::builder(gw_config)
+        .proxy_addr(args.listen)
+        .api_addr(api_listener_addr)
+        .start()
+        .await?;
+    let gateway_api = gateway.api_addr;
+
+    let upstream_app = upstream::app(upstream::State::new(
+        reg.clone(),
+        format!("http://{gateway_api}/.well-known/jwks.json"),
+        args.admins.clone(),
+    ));
+    tokio::spawn(
+        axum::serve(upstream_listener, upstream_app)
+            .with_graceful_shutdown(stopped(stop_rx.clone()))
+            .into_future(),
+    );
+    tokio::spawn(
+        axum::serve(ui_listener, upstream::static_ui(&args.ui_dir))
+            .with_graceful_shutdown(stopped(stop_rx.clone()))
+            .into_future(),
+    );
+    if !args.ui_dir.join("index.html").exists() {
+        tracing::warn!(ui_dir = %args.ui_dir.display(), "the UI is not built: run `npm --prefix ui ci && npm --prefix ui run build`");
+    }
+    println!(
+        "Nexus Auth dev stack on {origin}/ (UI, /self-service, /sessions, /api/echo, /api/admin)"
+    );
+    println!(
+        "  identity public {public}, admin {admin}; data in {}",
+        data_dir.display()
+    );
+
+    server::shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    gateway.shutdown().await;
+    let _ = identity.await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The identity server behind the gateway: SQLite in the data dir, loopback ports chosen by
+/// the OS, the gateway's origin as its public URL, and the admin API behind a generated key.
+fn dev_identity_config(
+    config: &mut kratos::KratosConfig,
+    data_dir: &Path,
+    origin: &str,
+    admin_key: &str,
+) -> anyhow::Result<()> {
+    config.dsn = kratos::SecretUrl::new(format!(
+        "sqlite://{}?_fk=true&mode=rwc",
+        data_dir.join("nexus.db").display()
+    ));
+    for endpoint in [&mut config.serve.public, &mut config.serve.admin] {
+        endpoint.host = "127.0.0.1".into();
+        endpoint.port = 0;
+    }
+    config.serve.public.base_url = Some(url::Url::parse(&format!("{origin}/"))?);
+    config.serve.admin.api_keys = kratos::serve::ApiKeys(vec![admin_key.to_string()]);
+    Ok(())
+}
