@@ -18,9 +18,9 @@ const proxy: Record<string, ProxyOptions> = {
   '/.well-known/ory': toPublic,
   // ADMIN_API_PREFIX in src/lib/config.ts: strip it and add the admin API key, as the gateway
   // rule does in production (after checking that the caller is an administrator).
-  '/admin/api': {
+  '/api/admin': {
     target: adminApi,
-    rewrite: (path) => path.replace(/^\/admin\/api/, ''),
+    rewrite: (path) => path.replace(/^\/api\/admin/, ''),
     headers: adminKey ? { Authorization: `Bearer ${adminKey}` } : undefined
   }
 };

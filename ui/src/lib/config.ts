@@ -3,7 +3,7 @@
  * gateway strips it, lets only administrators through and adds the admin API key, so the
  * browser never holds the key. `vite dev`/`vite preview` do the same (vite.config.ts).
  */
-export const ADMIN_API_PREFIX = '/admin/api';
+export const ADMIN_API_PREFIX = '/api/admin';
 
 /**
  * Base URL of the identity server's public API. Empty: the UI's own origin, where the gateway
