@@ -4,6 +4,7 @@
 //! representation; views that hide admin-only fields live in the HTTP layer.
 
 pub mod aal;
+pub mod code;
 pub mod error;
 pub mod flow;
 pub mod identity;

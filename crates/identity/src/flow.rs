@@ -1,14 +1,18 @@
 //! Self-service flows. Each returns an outcome the HTTP layer renders; none knows HTTP.
 
+pub mod address;
 pub mod create;
 pub mod login;
 pub mod logout;
+pub mod mail;
+pub mod onetime;
 pub mod registration;
 pub mod request;
 pub mod return_to;
 pub mod settings;
 pub mod submit;
 pub mod traits;
+pub mod verification;
 
 pub use request::RequestInfo;
 

@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::code::{CodePurpose, OneTimeCode};
 use crate::domain::message::{Message, MessageStatus};
 use crate::domain::{Flow, Identity, Session, Timestamp};
 
@@ -250,10 +251,25 @@ pub trait CourierStore: Send + Sync {
     async fn get_message(&self, id: Uuid) -> Result<Option<Message>>;
 }
 
+/// One-time codes and link tokens of recovery and verification flows (stored as HMACs).
+#[async_trait]
+pub trait CodeStore: Send + Sync {
+    /// Inserts a code (`NotFound` if its flow or identity does not exist).
+    async fn create_code(&self, code: &OneTimeCode) -> Result<()>;
+    /// The codes of `flow_id` for `purpose`, used or not, expired or not.
+    async fn codes_of_flow(&self, flow_id: Uuid, purpose: CodePurpose) -> Result<Vec<OneTimeCode>>;
+    /// Marks the code used at `at`; false if it was used already (a concurrent submission won).
+    async fn use_code(&self, id: Uuid, at: Timestamp) -> Result<bool>;
+    /// Deletes the codes of `flow_id` for `purpose` (before another one is sent); how many.
+    async fn delete_codes_of_flow(&self, flow_id: Uuid, purpose: CodePurpose) -> Result<u64>;
+    /// Counts one more code submission on `flow_id`, atomically; returns the new count.
+    async fn count_code_submission(&self, flow_id: Uuid) -> Result<u32>;
+}
+
 /// Everything the identity server persists, plus schema management.
 #[async_trait]
 pub trait Store:
-    IdentityStore + SessionStore + FlowStore + ErrorStore + CourierStore + Send + Sync
+    IdentityStore + SessionStore + FlowStore + ErrorStore + CourierStore + CodeStore + Send + Sync
 {
     /// Applies pending migrations (idempotent).
     async fn migrate(&self) -> Result<()>;

@@ -201,13 +201,14 @@ async fn password_login(
         return Err(ApiError::identity_disabled().into());
     }
     let hooks = &reg.options.login.after_password_hooks;
-    if hooks
-        .iter()
-        .any(|h| h == "require_verified_address" || h == "verification")
+    if hooks.iter().any(|h| h == "require_verified_address")
         && !identity.verifiable_addresses.iter().any(|a| a.verified)
     {
-        flow.ui.messages.push(text::address_not_verified());
-        return invalid(reg, flow).await;
+        if reg.options.flags.legacy_require_verified_login_error {
+            flow.ui.messages.push(text::address_not_verified());
+            return invalid(reg, flow).await;
+        }
+        return Err(super::verification::hooks::require_verified(reg, &flow, &identity).await);
     }
     let identity = upgrade_hash(reg, identity, secret).await;
     let session = issue_session(reg, &flow, &identity, req, current).await?;
@@ -215,6 +216,9 @@ async fn password_login(
         reg.sessions
             .revoke_all_of(identity.id, Some(session.id))
             .await?;
+    }
+    if hooks.iter().any(|h| h == "verification") {
+        super::verification::hooks::after_login(reg, &mut flow, &identity).await;
     }
     flow.state = FlowState::PassedChallenge;
     reg.store.update_flow(&flow).await?;

@@ -285,6 +285,7 @@ async fn password_registration(
     } else {
         None
     };
+    super::verification::hooks::after_registration(reg, &mut flow, &identity).await;
     flow.state = FlowState::PassedChallenge;
     flow.ui.clear_values(|n| n == "password");
     reg.store.update_flow(&flow).await?;

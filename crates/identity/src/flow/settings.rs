@@ -319,6 +319,10 @@ pub async fn saved(
     flow.active = Some(method.to_string());
     render(reg, &mut flow, identity, None);
     flow.ui.messages = vec![text::settings_saved()];
+    if let Some(o) = flow.internal.as_object_mut() {
+        o.remove("continue_with");
+    }
+    super::verification::hooks::after_settings(reg, &mut flow, identity, method).await;
     let hooks = reg.options.settings_flow.hooks_of(method);
     if hooks.iter().any(|h| h == "revoke_active_sessions") {
         reg.sessions

@@ -19,7 +19,10 @@ use crate::domain::{self, ApiError, Flow, FlowKind, FlowType};
 use crate::flow::login::LoginParams;
 use crate::flow::registration::RegistrationParams;
 use crate::flow::settings::SettingsParams;
-use crate::flow::{login, registration, settings, FlowError, InitOutcome, RequestInfo};
+use crate::flow::verification::VerificationParams;
+use crate::flow::{
+    login, registration, settings, verification, FlowError, InitOutcome, RequestInfo,
+};
 use crate::registry::Registry;
 
 /// Routes of the self-service flows.
@@ -44,6 +47,16 @@ pub fn router() -> Router<Registry> {
         .route("/self-service/settings/api", get(settings_api))
         .route("/self-service/settings/flows", get(settings_fetch))
         .route("/self-service/settings", get(s::settings).post(s::settings))
+        .route(
+            "/self-service/verification/browser",
+            get(verification_browser),
+        )
+        .route("/self-service/verification/api", get(verification_api))
+        .route("/self-service/verification/flows", get(verification_fetch))
+        .route(
+            "/self-service/verification",
+            get(s::verification).post(s::verification),
+        )
 }
 
 /// Generates the thin per-route handlers of one flow kind (axum needs a function per route).
@@ -93,6 +106,12 @@ kind_handlers!(
     settings_browser,
     settings_api,
     settings_fetch
+);
+kind_handlers!(
+    FlowKind::Verification,
+    verification_browser,
+    verification_api,
+    verification_fetch
 );
 
 /// Query parameters as a map (lenient: malformed pairs are skipped).
@@ -145,9 +164,11 @@ async fn flow_init(
             FlowKind::Settings => {
                 settings::init(&reg, flow_type, SettingsParams { return_to }, &req).await
             }
-            FlowKind::Recovery | FlowKind::Verification => {
-                Err(FlowError::Api(ApiError::not_found()))
+            FlowKind::Verification => {
+                let params = VerificationParams { return_to };
+                verification::init(&reg, flow_type, params, &req).await
             }
+            FlowKind::Recovery => Err(FlowError::Api(ApiError::not_found())),
         },
         Err(e) => Err(e.into()),
     };
@@ -205,6 +226,9 @@ pub async fn fetch(
             .await?
             .filter(|f| f.kind == kind)
             .ok_or_else(ApiError::not_found)?;
+        if kind == FlowKind::Verification {
+            verification::ensure_enabled(&reg)?;
+        }
         let flow = if kind == FlowKind::Settings {
             // Settings flows belong to a session, which authenticates the request.
             let req = context::request_info(&reg, request_url(&reg, &uri), &headers, peer).await?;

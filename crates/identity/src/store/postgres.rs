@@ -1,6 +1,7 @@
 //! The PostgreSQL backend.
 
 mod batch;
+mod codes;
 mod courier;
 mod flows;
 mod identities;

@@ -1,6 +1,7 @@
 //! The SQLite backend (files in WAL mode, or a private in-memory database).
 
 mod batch;
+mod codes;
 mod courier;
 mod flows;
 mod identities;

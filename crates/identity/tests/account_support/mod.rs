@@ -205,3 +205,76 @@ pub fn layout(flow: &Value) -> Vec<(String, String, Value)> {
         })
         .collect()
 }
+
+/// The emails queued for `to`, oldest first.
+pub async fn mails(srv: &TestServer, to: &str) -> Vec<nexus_identity::domain::message::Message> {
+    let query = nexus_identity::store::ListMessages {
+        recipient: Some(to.to_string()),
+        ..Default::default()
+    };
+    let mut list = srv.reg.store.list_messages(&query).await.unwrap();
+    list.reverse();
+    list
+}
+
+/// Waits (up to 5 s) until `n` emails were queued for `to`; returns the newest. Codes are
+/// sent in the background so that answers do not reveal whether an address is known.
+pub async fn wait_mail(
+    srv: &TestServer,
+    to: &str,
+    n: usize,
+) -> nexus_identity::domain::message::Message {
+    for _ in 0..100 {
+        let list = mails(srv, to).await;
+        if list.len() >= n {
+            return list[n - 1].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no email #{n} for {to}");
+}
+
+/// The six-digit code in an email body.
+pub fn code_in(body: &str) -> String {
+    body.lines()
+        .map(str::trim)
+        .find(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit()))
+        .unwrap_or_else(|| panic!("no code in {body}"))
+        .to_string()
+}
+
+/// The first self-service link in an email body.
+pub fn link_in(body: &str) -> String {
+    body.split_whitespace()
+        .find(|w| w.starts_with("http") && w.contains("/self-service/"))
+        .unwrap_or_else(|| panic!("no link in {body}"))
+        .to_string()
+}
+
+/// A query parameter of a URL.
+pub fn param(url: &str, key: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no {key} in {url}"))
+}
+
+/// Turns verification on with `use` = `strategy`, plus any method switch it needs.
+pub fn verification(cfg: &mut Value, strategy: &str) {
+    cfg["selfservice"]["flows"]["verification"]["enabled"] = json!(true);
+    cfg["selfservice"]["flows"]["verification"]["use"] = json!(strategy);
+    if strategy == "link" {
+        cfg["selfservice"]["methods"]["link"] = json!({ "enabled": true });
+    }
+}
+
+/// Turns recovery on with `use` = `strategy`, plus any method switch it needs.
+pub fn recovery(cfg: &mut Value, strategy: &str) {
+    cfg["selfservice"]["flows"]["recovery"]["enabled"] = json!(true);
+    cfg["selfservice"]["flows"]["recovery"]["use"] = json!(strategy);
+    if strategy == "link" {
+        cfg["selfservice"]["methods"]["link"] = json!({ "enabled": true });
+    }
+}

@@ -13,7 +13,9 @@ use super::super::respond::{self, Client};
 use super::super::{body, context, cookies, negotiate, render};
 use super::{csrf_cookie_for, flow_id, query_map, request_url};
 use crate::domain::{ApiError, Flow, FlowKind, FlowType};
-use crate::flow::{login, registration, settings, FlowError, RequestInfo, SubmitOutcome};
+use crate::flow::{
+    login, registration, settings, verification, FlowError, RequestInfo, SubmitOutcome,
+};
 use crate::registry::Registry;
 
 /// One handler per submit route.
@@ -40,6 +42,7 @@ pub mod submit_handler {
     handler!(login, FlowKind::Login);
     handler!(registration, FlowKind::Registration);
     handler!(settings, FlowKind::Settings);
+    handler!(verification, FlowKind::Verification);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -91,7 +94,8 @@ async fn submit(
         FlowKind::Login => login::submit(&reg, flow, &body, &req).await,
         FlowKind::Registration => registration::submit(&reg, flow, &body, &req).await,
         FlowKind::Settings => settings::submit(&reg, flow, &body, &req, is_get).await,
-        FlowKind::Recovery | FlowKind::Verification => Err(ApiError::not_found().into()),
+        FlowKind::Verification => verification::submit(&reg, flow, &body, &req, is_get).await,
+        FlowKind::Recovery => Err(ApiError::not_found().into()),
     };
     match outcome {
         Ok(o) => outcome_response(&reg, o, client, &req),
@@ -159,15 +163,21 @@ fn outcome_response(
                 cookies::set_session(&mut headers, opts, &session);
             }
             match client {
-                Client::BrowserPage => respond::see_other(&return_to, headers),
+                Client::BrowserPage => {
+                    respond::see_other(browser_target(&flow, &return_to), headers)
+                }
                 Client::Json => {
                     let mut body = json!({ "session": render::session(&session, opts) });
+                    let mut continue_with = Vec::new();
                     if flow.flow_type == FlowType::Api {
                         body["session_token"] = json!(session.token);
-                        body["continue_with"] = json!([{ "action": "set_ory_session_token", "ory_session_token": session.token }]);
-                    } else {
-                        body["continue_with"] = json!([{ "action": "redirect_browser_to", "redirect_browser_to": return_to }]);
+                        continue_with.push(json!({ "action": "set_ory_session_token", "ory_session_token": session.token }));
                     }
+                    continue_with.extend(internal_continue_with(&flow));
+                    if flow.flow_type == FlowType::Browser {
+                        continue_with.push(json!({ "action": "redirect_browser_to", "redirect_browser_to": return_to }));
+                    }
+                    body["continue_with"] = json!(continue_with);
                     with_headers(respond::json(StatusCode::OK, body), headers)
                 }
             }
@@ -183,7 +193,9 @@ fn outcome_response(
                 cookies::set_session(&mut headers, opts, s);
             }
             match client {
-                Client::BrowserPage => respond::see_other(&return_to, headers),
+                Client::BrowserPage => {
+                    respond::see_other(browser_target(&flow, &return_to), headers)
+                }
                 Client::Json => {
                     let mut body = json!({ "identity": render::identity_public(&identity, opts) });
                     let mut continue_with = Vec::new();
@@ -194,11 +206,7 @@ fn outcome_response(
                             continue_with.push(json!({ "action": "set_ory_session_token", "ory_session_token": s.token }));
                         }
                     }
-                    if let Some(items) =
-                        flow.internal.get("continue_with").and_then(Value::as_array)
-                    {
-                        continue_with.extend(items.iter().cloned());
-                    }
+                    continue_with.extend(internal_continue_with(&flow));
                     if flow.flow_type == FlowType::Browser {
                         continue_with.push(json!({ "action": "redirect_browser_to", "redirect_browser_to": return_to }));
                     }
@@ -252,6 +260,24 @@ fn outcome_response(
             }
         }
     }
+}
+
+/// `continue_with` items a flow recorded (e.g. `show_verification_ui`).
+fn internal_continue_with(flow: &Flow) -> Vec<Value> {
+    flow.internal
+        .get("continue_with")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Where a navigating browser goes after sign-up or sign-in: the verification UI when a
+/// `show_verification_ui` hook asked for it, else the return URL.
+fn browser_target<'a>(flow: &'a Flow, return_to: &'a str) -> &'a str {
+    flow.internal
+        .get("return_to_verification")
+        .and_then(Value::as_str)
+        .unwrap_or(return_to)
 }
 
 /// Appends an item to a rendered flow's `continue_with`.
