@@ -1,0 +1,105 @@
+// Rendering of each node type, on the server renderer (same markup as in the browser).
+import type { UiNode } from '@ory/client-fetch';
+import { render } from 'svelte/server';
+import { describe, expect, it } from 'vitest';
+import Node from './Node.svelte';
+
+const node = (type: string, group: string, attributes: Record<string, unknown>, extra: Partial<UiNode> = {}): UiNode =>
+  ({ type, group, attributes: { node_type: type, ...attributes }, messages: [], meta: {}, ...extra }) as unknown as UiNode;
+
+// Without Svelte's hydration markers, so the markup reads as written.
+const html = (n: UiNode) => render(Node, { props: { node: n, id: 'n1' } }).body.replace(/<!--.*?-->/g, '');
+
+describe('Node', () => {
+  it('renders a text input with its label, required mark, autocomplete and messages', () => {
+    const out = html(
+      node(
+        'input',
+        'default',
+        { name: 'identifier', type: 'text', value: 'ada@example.com', required: true, autocomplete: 'username webauthn' },
+        {
+          meta: { label: { id: 1070002, text: 'Email', type: 'info', context: { title: 'Email' } } },
+          messages: [{ id: 4000002, text: 'x', type: 'error', context: { property: 'identifier' } }]
+        } as Partial<UiNode>
+      )
+    );
+    expect(out).toMatch(/<label for="n1">\s*Email/);
+    expect(out).toContain('name="identifier"');
+    expect(out).toContain('value="ada@example.com"');
+    expect(out).toContain('required');
+    expect(out).toContain('autocomplete="username webauthn"');
+    expect(out).toContain('aria-invalid="true"');
+    expect(out).toContain('aria-describedby="n1-msg"');
+    expect(out).toMatch(/<ul class="messages compact[^"]*" id="n1-msg">.*Property identifier is missing\./s);
+  });
+
+  it('renders a password input with a show/hide toggle', () => {
+    const out = html(node('input', 'password', { name: 'password', type: 'password', autocomplete: 'current-password' }, {
+      meta: { label: { id: 1070001, text: 'Password', type: 'info' } }
+    } as Partial<UiNode>));
+    expect(out).toContain('type="password"');
+    expect(out).toMatch(/<button type="button" class="reveal" aria-pressed="false" aria-controls="n1">Show/);
+  });
+
+  it('renders hidden inputs without a label', () => {
+    const out = html(node('input', 'default', { name: 'csrf_token', type: 'hidden', value: 'tok' }));
+    expect(out).toContain('<input type="hidden" name="csrf_token" value="tok"');
+    expect(out).not.toContain('<label');
+  });
+
+  it('renders submit nodes as buttons carrying name and value', () => {
+    const out = html(node('input', 'password', { name: 'method', type: 'submit', value: 'password' }, {
+      meta: { label: { id: 1010022, text: 'x', type: 'info' } }
+    } as Partial<UiNode>));
+    expect(out).toMatch(/<button type="submit" class="btn btn-primary" name="method" value="password" data-group="password"[^>]*>Sign in with password<\/button>/);
+  });
+
+  it('renders WebAuthn triggers as plain buttons (no server script)', () => {
+    const out = html(node('input', 'webauthn', { name: 'webauthn_register_trigger', type: 'button', value: '{}', onclickTrigger: 'oryWebAuthnRegistration' }, {
+      meta: { label: { id: 1050012, text: 'x', type: 'info' } }
+    } as Partial<UiNode>));
+    expect(out).toMatch(/<button type="button" class="btn btn-secondary" name="webauthn_register_trigger"[^>]*>Add security key<\/button>/);
+    expect(out).not.toContain('onclick=');
+  });
+
+  it('renders checkboxes with the label after the box', () => {
+    const out = html(node('input', 'profile', { name: 'traits.newsletter', type: 'checkbox', value: true }, {
+      meta: { label: { id: 1070002, text: 'Newsletter', type: 'info', context: { title: 'Newsletter' } } }
+    } as Partial<UiNode>));
+    expect(out).toMatch(/<input id="n1" type="checkbox" name="traits.newsletter" value="true" checked[^>]*>\s*<label for="n1">Newsletter<\/label>/);
+  });
+
+  it('renders the TOTP QR image with an alt text and the secret as code', () => {
+    const img = html(node('img', 'totp', { id: 'totp_qr', src: 'data:image/png;base64,AAA', width: 256, height: 256 }, {
+      meta: { label: { id: 1050005, text: 'x', type: 'info' } }
+    } as Partial<UiNode>));
+    expect(img).toContain('src="data:image/png;base64,AAA"');
+    expect(img).toContain('alt="Authenticator app QR code"');
+    const secret = html(node('text', 'totp', { id: 'totp_secret_key', text: { id: 1050006, text: 'JBSWY3DP', type: 'info', context: { secret: 'JBSWY3DP' } } }, {
+      meta: { label: { id: 1050017, text: 'x', type: 'info' } }
+    } as Partial<UiNode>));
+    expect(secret).toContain('<code class="secret">JBSWY3DP</code>');
+    expect(secret).toContain('This is your authenticator app secret');
+  });
+
+  it('renders backup codes as a list', () => {
+    const out = html(node('text', 'lookup_secret', {
+      id: 'lookup_secret_codes',
+      text: { id: 1050015, text: 'a, b', type: 'info', context: { secrets: [
+        { id: 1050009, text: 'abcd1234', type: 'info', context: { secret: 'abcd1234' } },
+        { id: 1050014, text: 'Secret was used at x', type: 'info', context: { used_at: '2026-01-01' } }
+      ] } }
+    }));
+    expect(out).toMatch(/<ul class="codes"[^>]*><li><code>abcd1234<\/code><\/li><li><code>Secret was used at 2026-01-01<\/code><\/li><\/ul>/);
+  });
+
+  it('renders anchors as links with their title', () => {
+    const out = html(node('a', 'default', { id: 'continue', href: '/settings', title: { id: 1070009, text: 'Continue', type: 'info' } }));
+    expect(out).toMatch(/<a class="btn btn-secondary" id="continue" href="\/settings">Continue<\/a>/);
+  });
+
+  it('renders nothing for script nodes, and divs as empty containers', () => {
+    expect(html(node('script', 'webauthn', { src: '/.well-known/ory/webauthn.js', id: 'webauthn_script' }))).not.toContain('<script');
+    expect(html(node('div', 'captcha', { id: 'captcha', class: 'cf' }))).toContain('<div id="captcha"');
+  });
+});
