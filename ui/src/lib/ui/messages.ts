@@ -197,7 +197,7 @@ export function interpolate(template: string, ctx: Context): string | undefined 
 }
 
 /** The text to show for a message: the catalogue's when it can be filled in, else the server's. */
-export function messageText(msg: Pick<UiText, 'id' | 'text'> & { context?: object }): string {
+export function messageText(msg: Pick<UiText, 'id' | 'text'> & { context?: object; type?: string }): string {
   const template = MESSAGES[msg.id];
   const ctx = (msg.context ?? {}) as Context;
   const own =
