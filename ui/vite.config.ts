@@ -29,7 +29,7 @@ export default defineConfig({
   plugins: [sveltekit()],
   server: { host: '127.0.0.1', proxy },
   preview: { host: '127.0.0.1', proxy },
-  build: { target: 'es2022' },
+  build: { target: 'es2022', sourcemap: !!process.env.SOURCEMAP },
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node'

@@ -49,8 +49,11 @@ async function once() {
       .getEntriesByType('resource')
       .filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'))
       .reduce((n, r) => n + r.transferSize, 0);
+    const flow = performance.getEntriesByType('resource').find((r) => r.name.includes('/self-service/login/'));
     return {
       interactive: performance.getEntriesByName('flow-interactive')[0].startTime,
+      flowStart: flow ? flow.startTime : NaN,
+      flowDuration: flow ? flow.duration : NaN,
       domContentLoaded: nav.domContentLoadedEventEnd,
       fcp: paint ? paint.startTime : NaN,
       transfer
@@ -83,6 +86,7 @@ try {
   }
   const ti = results.map((r) => r.interactive);
   console.log(`Time to interactive (form usable): median ${median(ti).toFixed(0)} ms, min ${Math.min(...ti).toFixed(0)} ms, max ${Math.max(...ti).toFixed(0)} ms`);
+  console.log(`  of which the login flow request: starts at ${median(results.map((r) => r.flowStart)).toFixed(0)} ms, takes ${median(results.map((r) => r.flowDuration)).toFixed(0)} ms (median)`);
   console.log(`DOMContentLoaded median ${median(results.map((r) => r.domContentLoaded)).toFixed(0)} ms, first contentful paint median ${median(results.map((r) => r.fcp)).toFixed(0)} ms`);
   const over = [];
   if (last.gzip / 1024 > budgetKb) over.push(`JavaScript ${kb(last.gzip)} KB > ${budgetKb} KB`);
