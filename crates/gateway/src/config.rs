@@ -64,6 +64,48 @@ pub struct ListenConfig {
     pub trust_forwarded_headers: bool,
     /// CORS settings (raw, applied by the listener).
     pub cors: Option<Value>,
+    /// HTTPS: certificate and key (none → plain HTTP).
+    pub tls: Option<TlsConfig>,
+}
+
+/// `serve.*.tls`: the PEM certificate chain and private key.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default)]
+pub struct TlsConfig {
+    /// The private key.
+    pub key: TlsSource,
+    /// The certificate chain.
+    pub cert: TlsSource,
+}
+
+/// Where PEM data comes from: a file, or inline base64 (which wins when both are set).
+#[derive(Clone, Deserialize, Default)]
+#[serde(default)]
+pub struct TlsSource {
+    /// Path to a PEM file.
+    pub path: String,
+    /// The base64 of the PEM file's content.
+    pub base64: String,
+}
+
+impl TlsSource {
+    /// Whether either form is set.
+    pub fn is_set(&self) -> bool {
+        !self.path.trim().is_empty() || !self.base64.trim().is_empty()
+    }
+}
+
+/// Inline key material never reaches logs or debug output.
+impl std::fmt::Debug for TlsSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSource")
+            .field("path", &self.path)
+            .field(
+                "base64",
+                &format_args!("<{} bytes redacted>", self.base64.len()),
+            )
+            .finish()
+    }
 }
 
 impl ListenConfig {
@@ -74,6 +116,7 @@ impl ListenConfig {
             timeout: TimeoutConfig::default(),
             trust_forwarded_headers: false,
             cors: None,
+            tls: None,
         }
     }
 
@@ -193,8 +236,11 @@ impl OathkeeperConfig {
         cfg.validate()
     }
 
-    /// Checks what the schema cannot: rule source schemes, enabled handlers having a config.
+    /// Checks what the schema cannot: rule source schemes, enabled handlers having a config,
+    /// TLS material that loads.
     pub fn validate(self) -> Result<Self, ConfigError> {
+        crate::tls::acceptor(self.serve.proxy.tls.as_ref(), "serve.proxy")?;
+        crate::tls::acceptor(self.serve.api.tls.as_ref(), "serve.api")?;
         for (i, repo) in self.access_rules.repositories.iter().enumerate() {
             let scheme = repo.split_once("://").map(|(s, _)| s).unwrap_or("file");
             if !matches!(scheme, "file" | "inline" | "http" | "https") {

@@ -8,12 +8,14 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
+use axum::Extension;
 use http::header::{HeaderName, CONTENT_LENGTH, HOST};
 use http::request::Parts;
 
 use crate::engine::Engine;
 use crate::pipeline::{RequestContext, RequestUrl};
 use crate::proxy::request_helpers::{decode_clean, method_from};
+use crate::server::ConnInfo;
 
 /// The decisions routes (`/decisions` and everything below it).
 pub fn router(engine: Arc<Engine>) -> axum::Router {
@@ -43,11 +45,14 @@ fn header<'a>(p: &'a Parts, name: &HeaderName) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// Rebuilds the original request (the headers move from `parts` into the context).
-pub fn context(parts: &mut Parts, peer: Option<std::net::IpAddr>) -> RequestContext {
+/// Rebuilds the original request (the headers move from `parts` into the context). Without
+/// `X-Forwarded-Proto` the scheme is the decisions listener's own.
+pub fn context(parts: &mut Parts, conn: ConnInfo) -> RequestContext {
+    let peer = Some(conn.peer.ip());
+    let own_scheme = if conn.tls { "https" } else { "http" };
     let method = method_from(header(parts, &X_FORWARDED_METHOD), &parts.method);
     let scheme = header(parts, &X_FORWARDED_PROTO)
-        .unwrap_or("http")
+        .unwrap_or(own_scheme)
         .to_owned();
     let host = header(parts, &X_FORWARDED_HOST)
         .or_else(|| header(parts, &HOST))
@@ -81,16 +86,18 @@ pub fn context(parts: &mut Parts, peer: Option<std::net::IpAddr>) -> RequestCont
 pub async fn handle(
     State(engine): State<Arc<Engine>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    conn: Option<Extension<ConnInfo>>,
     req: Request,
 ) -> Response {
-    decide(&engine, peer, req).await
+    let conn = conn.map_or(ConnInfo { peer, tls: false }, |Extension(c)| c);
+    decide(&engine, conn, req).await
 }
 
 /// One decision: 200 with the mutated headers, or the error handlers' answer.
-pub async fn decide<B>(engine: &Engine, peer: SocketAddr, req: http::Request<B>) -> Response {
+pub async fn decide<B>(engine: &Engine, conn: ConnInfo, req: http::Request<B>) -> Response {
     let started = Instant::now();
     let (mut parts, _body) = req.into_parts();
-    let ctx = context(&mut parts, Some(peer.ip()));
+    let ctx = context(&mut parts, conn);
     let resp = match engine.decide(&ctx).await {
         Ok(allowed) => {
             let mut resp = Response::new(Body::empty());

@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod proxy;
 pub mod rule;
 pub mod server;
+pub mod tls;
 
 pub use config::OathkeeperConfig;
 pub use error::GatewayError;

@@ -19,10 +19,12 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use http_body_util::BodyExt;
 
 use crate::engine::{Denied, Engine};
 use crate::error::GatewayError;
+use crate::server::ConnInfo;
 
 /// Largest body buffered for authorizers that read it (`remote`).
 pub const MAX_BUFFERED_BODY: usize = 10 * 1024 * 1024;
@@ -48,14 +50,16 @@ pub fn router(state: ProxyState) -> axum::Router {
 pub async fn handle(
     State(st): State<ProxyState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    conn: Option<Extension<ConnInfo>>,
     req: Request,
 ) -> Response {
-    st.call(peer, req).await
+    let conn = conn.map_or(ConnInfo { peer, tls: false }, |Extension(c)| c);
+    st.call(conn, req).await
 }
 
 impl ProxyState {
     /// One proxied request, with metrics.
-    pub async fn call<B>(&self, peer: SocketAddr, req: http::Request<B>) -> Response
+    pub async fn call<B>(&self, conn: ConnInfo, req: http::Request<B>) -> Response
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<axum::BoxError>,
@@ -63,7 +67,7 @@ impl ProxyState {
         let started = Instant::now();
         let method = req.method().clone();
         let uri = req.uri().clone();
-        let resp = proxy(self, peer, uri.clone(), req.map(Body::new)).await;
+        let resp = proxy(self, conn, uri.clone(), req.map(Body::new)).await;
         self.engine.services.metrics.observe(
             "oathkeeper-proxy",
             method.as_str(),
@@ -75,9 +79,9 @@ impl ProxyState {
     }
 }
 
-async fn proxy(st: &ProxyState, peer: SocketAddr, uri: http::Uri, req: Request) -> Response {
+async fn proxy(st: &ProxyState, conn: ConnInfo, uri: http::Uri, req: Request) -> Response {
     let (mut parts, body) = req.into_parts();
-    let mut ctx = context_from_parts(&mut parts, Some(peer.ip()), &st.forwarded);
+    let mut ctx = context_from_parts(&mut parts, conn, &st.forwarded);
     let (rule, captures) = match st.engine.match_rule(&ctx) {
         Ok(m) => m,
         Err(denied) => return st.engine.error_response(&denied, &ctx),

@@ -10,6 +10,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::config::OathkeeperConfig;
@@ -98,6 +99,8 @@ impl GatewayBuilder {
             Some(a) => a,
             None => config.serve.api.bind_addr().parse()?,
         };
+        let proxy_tls = crate::tls::acceptor(config.serve.proxy.tls.as_ref(), "serve.proxy")?;
+        let api_tls = crate::tls::acceptor(config.serve.api.tls.as_ref(), "serve.api")?;
         let proxy_listener = TcpListener::bind(proxy_addr).await?;
         let api_listener = TcpListener::bind(api_addr).await?;
         let (tx, rx) = watch::channel(false);
@@ -112,9 +115,9 @@ impl GatewayBuilder {
         let proxy_handler: Handler = match proxy_cors {
             // CORS answers preflights before matching, so it needs the layered router.
             Some(cors) => router_handler(crate::proxy::router(proxy_state).layer(cors)),
-            None => Arc::new(move |peer, req| {
+            None => Arc::new(move |conn, req| {
                 let st = proxy_state.clone();
-                Box::pin(async move { st.call(peer, req).await })
+                Box::pin(async move { st.call(conn, req).await })
             }),
         };
         let api_router = crate::api::router(engine.clone());
@@ -124,12 +127,12 @@ impl GatewayBuilder {
                 let routed = router_handler(api_router);
                 let engine = engine.clone();
                 // Decisions skip the router: they are the API's hot path.
-                Arc::new(move |peer, req| {
+                Arc::new(move |conn, req| {
                     if crate::decisions::is_decisions_path(req.uri().path()) {
                         let engine = engine.clone();
-                        Box::pin(async move { crate::decisions::decide(&engine, peer, req).await })
+                        Box::pin(async move { crate::decisions::decide(&engine, conn, req).await })
                     } else {
-                        routed(peer, req)
+                        routed(conn, req)
                     }
                 })
             }
@@ -142,12 +145,14 @@ impl GatewayBuilder {
             tasks: vec![
                 tokio::spawn(serve(
                     proxy_listener,
+                    proxy_tls,
                     proxy_handler,
                     rx.clone(),
                     config.serve.proxy.timeout.read,
                 )),
                 tokio::spawn(serve(
                     api_listener,
+                    api_tls,
                     api_handler,
                     rx,
                     config.serve.api.timeout.read,
@@ -197,17 +202,28 @@ impl RunningGateway {
     }
 }
 
+/// The connection a request arrived on.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnInfo {
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// Whether the connection is HTTPS (`serve.*.tls`).
+    pub tls: bool,
+}
+
 /// What a listener does with one request.
 type Handler = Arc<
-    dyn Fn(SocketAddr, http::Request<Incoming>) -> BoxFuture<'static, axum::response::Response>
+    dyn Fn(ConnInfo, http::Request<Incoming>) -> BoxFuture<'static, axum::response::Response>
         + Send
         + Sync,
 >;
 
-/// Serves requests through an axum router (with its layers), giving it the peer address.
+/// Serves requests through an axum router (with its layers), giving it the peer address
+/// (`ConnectInfo`) and the [`ConnInfo`] (an extension).
 fn router_handler(router: axum::Router) -> Handler {
-    Arc::new(move |peer, mut req| {
-        req.extensions_mut().insert(ConnectInfo(peer));
+    Arc::new(move |conn, mut req| {
+        req.extensions_mut().insert(ConnectInfo(conn.peer));
+        req.extensions_mut().insert(conn);
         let router = router.clone();
         Box::pin(async move {
             match router.oneshot(req.map(axum::body::Body::new)).await {
@@ -220,6 +236,7 @@ fn router_handler(router: axum::Router) -> Handler {
 
 async fn serve(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     handler: Handler,
     mut stop: watch::Receiver<bool>,
     read: Duration,
@@ -246,14 +263,40 @@ async fn serve(
         let _ = stream.set_nodelay(true);
         let handler = handler.clone();
         let builder = builder.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
+            let conn = ConnInfo {
+                peer,
+                tls: tls.is_some(),
+            };
             let svc = hyper::service::service_fn(move |req: http::Request<Incoming>| {
-                let fut = handler(peer, req);
+                let fut = handler(conn, req);
                 async move { Ok::<_, std::convert::Infallible>(fut.await) }
             });
-            let _ = builder
-                .serve_connection_with_upgrades(TokioIo::new(stream), svc)
-                .await;
+            match tls {
+                None => {
+                    let _ = builder
+                        .serve_connection_with_upgrades(TokioIo::new(stream), svc)
+                        .await;
+                }
+                Some(tls) => {
+                    // The handshake shares the request-head deadline (slow-loris bound).
+                    let stream = match tokio::time::timeout(read, tls.accept(stream)).await {
+                        Ok(Ok(s)) => s,
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::debug!(%peer, "TLS handshake timed out");
+                            return;
+                        }
+                    };
+                    let _ = builder
+                        .serve_connection_with_upgrades(TokioIo::new(stream), svc)
+                        .await;
+                }
+            }
         });
     }
 }

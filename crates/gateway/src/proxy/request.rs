@@ -8,6 +8,7 @@ use http::{HeaderMap, Method};
 
 use super::path::clean_path;
 use crate::pipeline::{RequestContext, RequestUrl};
+use crate::server::ConnInfo;
 
 /// `serve.proxy.trust_forwarded_headers`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -34,20 +35,26 @@ fn first<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The match URL: host from `Host` (never `X-Forwarded-Host`); scheme from
-/// `X-Forwarded-Proto` only when trusted. The headers move from `parts` into the context.
+/// The match URL: host from `Host` (never `X-Forwarded-Host`); scheme `https` on a TLS
+/// listener, else from `X-Forwarded-Proto` only when trusted. The headers move from `parts`
+/// into the context.
 pub fn context_from_parts(
     parts: &mut Parts,
-    peer: Option<IpAddr>,
+    conn: ConnInfo,
     policy: &ForwardedPolicy,
 ) -> RequestContext {
-    let scheme = policy
-        .trust
-        .then(|| first(&parts.headers, "x-forwarded-proto"))
-        .flatten()
-        .filter(|p| *p == "https")
-        .unwrap_or("http")
-        .to_owned();
+    let scheme = if conn.tls {
+        "https"
+    } else {
+        policy
+            .trust
+            .then(|| first(&parts.headers, "x-forwarded-proto"))
+            .flatten()
+            .filter(|p| *p == "https")
+            .unwrap_or("http")
+    }
+    .to_owned();
+    let peer: Option<IpAddr> = Some(conn.peer.ip());
     let host = parts
         .headers
         .get(http::header::HOST)
