@@ -243,6 +243,15 @@ impl OathkeeperConfig {
         crate::tls::acceptor(self.serve.api.tls.as_ref(), "serve.api")?;
         for (i, repo) in self.access_rules.repositories.iter().enumerate() {
             let scheme = repo.split_once("://").map(|(s, _)| s).unwrap_or("file");
+            if crate::jwk::UNSUPPORTED_SCHEMES.contains(&scheme) {
+                return Err(ConfigError::invalid(
+                    format!("access_rules.repositories.{i}"),
+                    format!(
+                        "{scheme}:// rule sources are not supported yet; \
+                         use file://, inline:// or http(s)://"
+                    ),
+                ));
+            }
             if !matches!(scheme, "file" | "inline" | "http" | "https") {
                 return Err(ConfigError::invalid(
                     format!("access_rules.repositories.{i}"),
@@ -271,6 +280,30 @@ impl OathkeeperConfig {
                         "is required when the handler is enabled",
                     ));
                 }
+            }
+        }
+        let jwks = [
+            (
+                "authenticators.jwt.config.jwks_urls",
+                self.authenticators.get("jwt"),
+            ),
+            (
+                "mutators.id_token.config.jwks_url",
+                self.mutators.get("id_token"),
+            ),
+        ];
+        for (key, sw) in jwks {
+            let urls = match sw.map(|s| s.config.get(key.rsplit('.').next().unwrap_or(""))) {
+                Some(Some(Value::String(u))) => vec![(key.to_owned(), u.as_str())],
+                Some(Some(Value::Array(a))) => a
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, u)| Some((format!("{key}.{i}"), u.as_str()?)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (k, url) in urls {
+                crate::jwk::check_source(url).map_err(|e| ConfigError::invalid(k, e))?;
             }
         }
         for (i, id) in self.errors.fallback.iter().enumerate() {

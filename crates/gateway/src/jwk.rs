@@ -4,7 +4,7 @@
 mod cache;
 mod generate;
 
-pub use cache::JwksCache;
+pub use cache::{check_source, JwksCache, UNSUPPORTED_SCHEMES};
 pub use generate::generate;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -106,3 +106,37 @@ fn session_cache_extension_is_accepted() {
         "10s"
     );
 }
+
+#[test]
+fn object_store_sources_are_rejected_as_not_supported_yet() {
+    for (extra, key) in [
+        (
+            json!({"access_rules": {"repositories": ["file:///r.json", "s3://bucket/rules.json"]}}),
+            "access_rules.repositories.1",
+        ),
+        (
+            json!({"access_rules": {"repositories": ["gs://bucket/rules.json"]}}),
+            "access_rules.repositories.0",
+        ),
+        (
+            json!({"access_rules": {"repositories": "azblob://c/rules.json"}}),
+            "access_rules.repositories.0",
+        ),
+        (
+            json!({"authenticators": {"jwt": {"enabled": true, "config": {
+                "jwks_urls": ["https://x/jwks.json", "s3://b/jwks.json"]}}}}),
+            "authenticators.jwt.config.jwks_urls.1",
+        ),
+        (
+            json!({"mutators": {"id_token": {"enabled": true, "config": {
+                "issuer_url": "https://x", "jwks_url": "gs://b/jwks.json"}}}}),
+            "mutators.id_token.config.jwks_url",
+        ),
+    ] {
+        let err = OathkeeperConfig::from_value(extra).unwrap_err();
+        assert_eq!(err.exit_code(), 64);
+        let msg = err.to_string();
+        assert!(msg.contains(key), "{key}: {msg}");
+        assert!(msg.contains("not supported yet"), "{msg}");
+    }
+}

@@ -61,6 +61,7 @@ impl JwksCache {
     }
 
     async fn fetch(&self, url: &str, max_wait: Duration) -> Result<Vec<Value>, String> {
+        check_source(url)?;
         let text = if let Some(path) = url.strip_prefix("file://") {
             tokio::fs::read_to_string(path)
                 .await
@@ -96,5 +97,20 @@ impl JwksCache {
             .and_then(Value::as_array)
             .cloned()
             .ok_or_else(|| format!("JWKS {url} has no \"keys\" array"))
+    }
+}
+
+/// Cloud object-store schemes Oathkeeper reads JWKS and rules from, which Nexus does not
+/// support yet.
+pub const UNSUPPORTED_SCHEMES: &[&str] = &["s3", "gs", "azblob"];
+
+/// Rejects JWKS locations in an object store, with a reason saying so (instead of failing
+/// later as an unreadable local path).
+pub fn check_source(url: &str) -> Result<(), String> {
+    match url.split_once("://") {
+        Some((scheme, _)) if UNSUPPORTED_SCHEMES.contains(&scheme) => Err(format!(
+            "{scheme}:// JWKS sources are not supported yet (use file://, http(s):// or base64://)"
+        )),
+        _ => Ok(()),
     }
 }

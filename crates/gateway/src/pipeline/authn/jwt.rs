@@ -61,6 +61,9 @@ impl Jwt {
                     .map_err(|_| format!("allowed_algorithms: unknown {a:?}"))
             })
             .collect::<Result<_, _>>()?;
+        for (i, url) in cfg.jwks_urls.iter().enumerate() {
+            crate::jwk::check_source(url).map_err(|e| format!("jwks_urls.{i}: {e}"))?;
+        }
         let ttl = parse_duration(cfg.jwks_ttl.as_deref().unwrap_or("30s"))?;
         let max_wait = parse_duration(cfg.jwks_max_wait.as_deref().unwrap_or("1s"))?;
         Ok(Self {

@@ -40,6 +40,7 @@ pub struct IdToken {
 impl IdToken {
     /// Builds from the merged config.
     pub fn new(cfg: IdTokenConfig, services: Arc<Services>) -> Result<Self, String> {
+        crate::jwk::check_source(&cfg.jwks_url).map_err(|e| format!("jwks_url: {e}"))?;
         let ttl = parse_duration(cfg.ttl.as_deref().unwrap_or("15m"))?;
         let claims = cfg
             .claims
