@@ -6,6 +6,7 @@ pub mod login;
 pub mod logout;
 pub mod mail;
 pub mod onetime;
+pub mod recovery;
 pub mod registration;
 pub mod request;
 pub mod return_to;

@@ -163,3 +163,42 @@ pub async fn mark_verified(
     }
     Ok(Some(identity))
 }
+
+/// Stores `fresh` (a new flow of `old`'s kind) with `message` in place of `old`, which
+/// cannot go on; JSON clients get 410 `self_service_flow_replaced`, browsers its UI.
+pub async fn restart_with(
+    reg: &Registry,
+    old: &Flow,
+    mut fresh: Flow,
+    message: crate::domain::UiText,
+) -> Result<FlowError, FlowError> {
+    fresh.return_to = old.return_to.clone();
+    let reason = message.text.clone();
+    fresh.ui.messages.push(message);
+    reg.store.create_flow(&fresh).await?;
+    Ok(FlowError::Replaced {
+        replacement: Box::new(fresh),
+        reason,
+    })
+}
+
+/// Stores `fresh` in place of `old`, whose flow or code expired at `expired_at`; JSON
+/// clients get 410 `self_service_flow_expired` with `use_flow_id`, browsers its UI.
+pub async fn expired_with(
+    reg: &Registry,
+    old: &Flow,
+    mut fresh: Flow,
+    expired_at: domain::Timestamp,
+) -> Result<FlowError, FlowError> {
+    fresh.return_to = old.return_to.clone();
+    fresh.ui.messages.push(crate::domain::text::flow_expired(
+        old.kind,
+        expired_at,
+        domain::now(),
+    ));
+    reg.store.create_flow(&fresh).await?;
+    Ok(FlowError::Expired {
+        replacement: Box::new(fresh),
+        expired_at,
+    })
+}

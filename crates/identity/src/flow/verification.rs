@@ -168,20 +168,13 @@ pub async fn restart(
     req: &RequestInfo,
     message: UiText,
 ) -> Result<FlowError, FlowError> {
-    let mut flow = new_flow(
+    let fresh = new_flow(
         reg,
         old.flow_type,
         &old.request_url,
         req.csrf_cookie.as_deref(),
     );
-    flow.return_to = old.return_to.clone();
-    let reason = message.text.clone();
-    flow.ui.messages.push(message);
-    reg.store.create_flow(&flow).await?;
-    Ok(FlowError::Replaced {
-        replacement: Box::new(flow),
-        reason,
-    })
+    address::restart_with(reg, old, fresh, message).await
 }
 
 /// A new flow replacing `old`, whose flow or code expired at `expired_at`.
@@ -191,23 +184,13 @@ pub async fn expired(
     req: &RequestInfo,
     expired_at: domain::Timestamp,
 ) -> Result<FlowError, FlowError> {
-    let mut flow = new_flow(
+    let fresh = new_flow(
         reg,
         old.flow_type,
         &old.request_url,
         req.csrf_cookie.as_deref(),
     );
-    flow.return_to = old.return_to.clone();
-    flow.ui.messages.push(text::flow_expired(
-        FlowKind::Verification,
-        expired_at,
-        domain::now(),
-    ));
-    reg.store.create_flow(&flow).await?;
-    Ok(FlowError::Expired {
-        replacement: Box::new(flow),
-        expired_at,
-    })
+    address::expired_with(reg, old, fresh, expired_at).await
 }
 
 fn csrf_node(flow: &Flow) -> Option<UiNode> {

@@ -5,6 +5,7 @@ mod identities;
 pub mod input;
 pub mod paging;
 pub mod query;
+mod recovery;
 mod sessions;
 pub mod view;
 
@@ -18,6 +19,7 @@ pub fn router() -> Router<Registry> {
     Router::new()
         .merge(identities::router())
         .merge(sessions::router())
+        .merge(recovery::router())
 }
 
 /// `<admin base URL><path>`.

@@ -17,11 +17,12 @@ use super::respond::{self, Client};
 use super::{context, cookies, negotiate, render};
 use crate::domain::{self, ApiError, Flow, FlowKind, FlowType};
 use crate::flow::login::LoginParams;
+use crate::flow::recovery::RecoveryParams;
 use crate::flow::registration::RegistrationParams;
 use crate::flow::settings::SettingsParams;
 use crate::flow::verification::VerificationParams;
 use crate::flow::{
-    login, registration, settings, verification, FlowError, InitOutcome, RequestInfo,
+    login, recovery, registration, settings, verification, FlowError, InitOutcome, RequestInfo,
 };
 use crate::registry::Registry;
 
@@ -47,6 +48,10 @@ pub fn router() -> Router<Registry> {
         .route("/self-service/settings/api", get(settings_api))
         .route("/self-service/settings/flows", get(settings_fetch))
         .route("/self-service/settings", get(s::settings).post(s::settings))
+        .route("/self-service/recovery/browser", get(recovery_browser))
+        .route("/self-service/recovery/api", get(recovery_api))
+        .route("/self-service/recovery/flows", get(recovery_fetch))
+        .route("/self-service/recovery", get(s::recovery).post(s::recovery))
         .route(
             "/self-service/verification/browser",
             get(verification_browser),
@@ -106,6 +111,12 @@ kind_handlers!(
     settings_browser,
     settings_api,
     settings_fetch
+);
+kind_handlers!(
+    FlowKind::Recovery,
+    recovery_browser,
+    recovery_api,
+    recovery_fetch
 );
 kind_handlers!(
     FlowKind::Verification,
@@ -168,7 +179,10 @@ async fn flow_init(
                 let params = VerificationParams { return_to };
                 verification::init(&reg, flow_type, params, &req).await
             }
-            FlowKind::Recovery => Err(FlowError::Api(ApiError::not_found())),
+            FlowKind::Recovery => {
+                let params = RecoveryParams { return_to };
+                recovery::init(&reg, flow_type, params, &req).await
+            }
         },
         Err(e) => Err(e.into()),
     };
@@ -226,8 +240,10 @@ pub async fn fetch(
             .await?
             .filter(|f| f.kind == kind)
             .ok_or_else(ApiError::not_found)?;
-        if kind == FlowKind::Verification {
-            verification::ensure_enabled(&reg)?;
+        match kind {
+            FlowKind::Verification => verification::ensure_enabled(&reg)?,
+            FlowKind::Recovery => recovery::ensure_enabled(&reg)?,
+            _ => {}
         }
         let flow = if kind == FlowKind::Settings {
             // Settings flows belong to a session, which authenticates the request.

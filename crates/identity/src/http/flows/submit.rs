@@ -14,7 +14,7 @@ use super::super::{body, context, cookies, negotiate, render};
 use super::{csrf_cookie_for, flow_id, query_map, request_url};
 use crate::domain::{ApiError, Flow, FlowKind, FlowType};
 use crate::flow::{
-    login, registration, settings, verification, FlowError, RequestInfo, SubmitOutcome,
+    login, recovery, registration, settings, verification, FlowError, RequestInfo, SubmitOutcome,
 };
 use crate::registry::Registry;
 
@@ -43,6 +43,7 @@ pub mod submit_handler {
     handler!(registration, FlowKind::Registration);
     handler!(settings, FlowKind::Settings);
     handler!(verification, FlowKind::Verification);
+    handler!(recovery, FlowKind::Recovery);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -95,7 +96,7 @@ async fn submit(
         FlowKind::Registration => registration::submit(&reg, flow, &body, &req).await,
         FlowKind::Settings => settings::submit(&reg, flow, &body, &req, is_get).await,
         FlowKind::Verification => verification::submit(&reg, flow, &body, &req, is_get).await,
-        FlowKind::Recovery => Err(ApiError::not_found().into()),
+        FlowKind::Recovery => recovery::submit(&reg, flow, &body, &req).await,
     };
     match outcome {
         Ok(o) => outcome_response(&reg, o, client, &req),
