@@ -9,6 +9,7 @@ use crate::config::{self, KratosConfig};
 use crate::server;
 
 pub mod admin_client;
+mod courier;
 mod hashers;
 mod identities;
 mod import;
@@ -32,6 +33,9 @@ pub enum IdentityCommand {
     /// Password hasher tools.
     #[command(subcommand)]
     Hashers(hashers::HashersCommand),
+    /// The courier (outgoing email).
+    #[command(subcommand)]
+    Courier(courier::CourierCommand),
 }
 
 /// Options of `identity serve`.
@@ -43,7 +47,7 @@ pub struct ServeArgs {
     /// Development mode: cookies without `Secure`, relaxed checks. Never in production.
     #[arg(long)]
     pub dev: bool,
-    /// Also run the courier in this process.
+    /// Also deliver queued email in this process (as `identity courier watch`).
     #[arg(long)]
     pub watch_courier: bool,
 }
@@ -70,6 +74,7 @@ impl IdentityCommand {
             IdentityCommand::Get(args) => identities::get(args).await,
             IdentityCommand::Delete(args) => identities::delete(args).await,
             IdentityCommand::Hashers(cmd) => cmd.run().await,
+            IdentityCommand::Courier(cmd) => cmd.run().await,
         }
     }
 }
@@ -106,9 +111,6 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     init_logging(&config.log.level, config.log.format == "json");
     config.warn_unimplemented();
-    if args.watch_courier {
-        tracing::warn!("--watch-courier: the courier is not implemented yet; no messages are sent");
-    }
     let listeners = match server::bind(&config).await {
         Ok(l) => l,
         Err(e) => return fail(e),
@@ -121,8 +123,30 @@ async fn serve(args: ServeArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
+    let courier = if args.watch_courier {
+        match reg.courier.smtp_dispatcher(&config.courier) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(64);
+            }
+        }
+    } else {
+        None
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let courier = courier.map(|d| courier::spawn_beside_server(d, stop_rx));
     tracing::info!(%public, %admin, "identity server listening");
-    match server::serve(reg, listeners, server::shutdown_signal()).await {
+    let served = server::serve(reg, listeners, async move {
+        server::shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await;
+    if let Some(task) = courier {
+        // The round in progress finishes; a stuck one is left to its lease.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+    }
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("server error: {e}");

@@ -7,6 +7,8 @@
 //! and any number of processes may enqueue while watchers deliver.
 
 mod builtin;
+pub mod dispatcher;
+pub mod smtp;
 mod source;
 pub mod template;
 
@@ -16,10 +18,13 @@ use std::sync::Arc;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::config::courier::Courier as CourierConfig;
 use crate::domain::message::{Message, MessageStatus, MessageType};
 use crate::domain::now;
 use crate::store::{Store, StoreError};
 
+pub use dispatcher::{DispatchSettings, Dispatcher, Mailer, SendError};
+pub use smtp::{SmtpConfigError, SmtpMailer};
 pub use template::{RenderedEmail, TemplateLoadError, TemplateType, Templates};
 
 /// Why a message could not be queued.
@@ -67,6 +72,23 @@ impl Courier {
                 queued: tokio::sync::Notify::new(),
             }),
         }
+    }
+
+    /// A dispatcher delivering this courier's queue over SMTP as `config` says.
+    pub fn smtp_dispatcher(&self, config: &CourierConfig) -> Result<Dispatcher, SmtpConfigError> {
+        if config.delivery_strategy != crate::config::courier::DeliveryStrategy::Smtp {
+            return Err(SmtpConfigError {
+                key: "delivery_strategy",
+                message: "only smtp delivery is supported".into(),
+            });
+        }
+        let mailer = SmtpMailer::new(&config.smtp)?;
+        tracing::info!(smtp = %mailer.endpoint(), "courier delivers over SMTP");
+        Ok(Dispatcher::new(
+            self.clone(),
+            Arc::new(mailer),
+            DispatchSettings::from_config(config),
+        ))
     }
 
     /// The loaded templates.

@@ -5,6 +5,7 @@
 
 #[path = "store"]
 mod cases {
+    pub mod courier;
     pub mod fixtures;
     pub mod flows;
     pub mod identities;
@@ -120,6 +121,9 @@ store_tests! {
     flows::flow_round_trip,
     flows::expired_flows_deleted,
     flows::errors_round_trip,
+    courier::courier_round_trip_and_list,
+    courier::courier_claims_leases_and_settles,
+    courier::courier_concurrent_claims_are_disjoint,
 }
 
 mod store_migrations {

@@ -356,7 +356,10 @@ fn parse(name: &str, text: &str, companions: &[(&str, &str)]) -> Result<Loaded, 
             source: name.to_string(),
         })
         .map_err(|e| {
-            let (line, message) = locate(text, &e);
+            // gtmpl places "unexpected EOF" past the end; name the unclosed block instead.
+            let (line, message) = unbalanced(text)
+                .map(|(l, m)| (Some(l), m))
+                .unwrap_or_else(|| locate(text, &e));
             TemplateLoadError {
                 source_name: name.to_string(),
                 line,
@@ -393,6 +396,42 @@ fn locate(text: &str, e: &TemplateError) -> (Option<usize>, String) {
         }
     }
     (None, raw.to_string())
+}
+
+/// The first unbalanced block: an `{{end}}` with nothing open, or an `{{if}}`, `{{range}}`,
+/// `{{with}}`, `{{define}}` or `{{block}}` never closed. `(line, message)`.
+fn unbalanced(text: &str) -> Option<(usize, String)> {
+    let mut open: Vec<(usize, String)> = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(start) = rest.find("{{") {
+        let action_at = offset + start;
+        let after = &rest[start + 2..];
+        let end = after.find("}}")?;
+        let body = after[..end].trim_start_matches('-').trim_start();
+        let word: String = body
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        let line = text[..action_at].matches('\n').count() + 1;
+        match word.as_str() {
+            "if" | "range" | "with" | "define" | "block" => open.push((line, word)),
+            "end" => {
+                if open.pop().is_none() {
+                    return Some((line, "{{end}} without an open block".into()));
+                }
+            }
+            _ => {}
+        }
+        offset = action_at + 2 + end + 2;
+        rest = &text[offset..];
+    }
+    open.pop().map(|(line, word)| {
+        (
+            line,
+            format!("{{{{{word}}}}} is never closed (missing {{{{end}}}})"),
+        )
+    })
 }
 
 /// A copy of `v` with every string HTML-escaped.

@@ -1,5 +1,7 @@
-//! The admin API (port 4434): identities, sessions, and the optional API key guard.
+//! The admin API (port 4434): identities, sessions, courier messages, and the optional API
+//! key guard.
 
+mod courier;
 pub mod guard;
 mod identities;
 pub mod input;
@@ -20,6 +22,7 @@ pub fn router() -> Router<Registry> {
         .merge(identities::router())
         .merge(sessions::router())
         .merge(recovery::router())
+        .merge(courier::router())
 }
 
 /// `<admin base URL><path>`.

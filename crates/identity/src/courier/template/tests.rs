@@ -213,3 +213,19 @@ async fn missing_override_directory_is_an_error() {
     .unwrap_err();
     assert!(err.to_string().contains("/nonexistent/templates"), "{err}");
 }
+
+#[test]
+fn unbalanced_blocks_are_located() {
+    assert_eq!(
+        unbalanced("a\n{{ if .X }}\nb\n{{ range .Y }}{{ end }}\n"),
+        Some((2, "{{if}} is never closed (missing {{end}})".into()))
+    );
+    assert_eq!(
+        unbalanced("a\n\n{{- end }}"),
+        Some((3, "{{end}} without an open block".into()))
+    );
+    assert_eq!(
+        unbalanced("{{ if .X }}{{ else }}{{ end }}{{/* if */}}"),
+        None
+    );
+}

@@ -33,6 +33,8 @@ pub enum Scope {
     Identities,
     /// `GET /admin/sessions`, `GET /admin/identities/{id}/sessions`.
     Sessions,
+    /// `GET /admin/courier/messages`.
+    Messages,
 }
 
 impl Scope {
@@ -40,6 +42,7 @@ impl Scope {
         match self {
             Scope::Identities => b"identities",
             Scope::Sessions => b"sessions",
+            Scope::Messages => b"courier-messages",
         }
     }
 }
