@@ -111,7 +111,7 @@ export class FlowController {
     try {
       const res = await updateFlow(this.kind, this.flow.id, body);
       if (!res.ok) return await this.act(decide(res, this.context()));
-      const next = afterSuccess(this.kind, res.data, this.flow.return_to);
+      const next = afterSuccess(this.kind, res.data, this.flow.return_to, location.href);
       if (next.type === 'redirect') return await navigate(next.to);
       this.show(next.flow as unknown as Flow);
     } finally {

@@ -16,6 +16,19 @@ describe('afterSuccess', () => {
     expect(afterSuccess('settings', data, undefined)).toEqual({ type: 'redirect', to: 'https://app.example.com/' });
   });
 
+  it('a redirect to the very settings flow on screen shows the answer instead', () => {
+    const here = 'http://127.0.0.1:4455/settings?flow=s1';
+    const flow = {
+      id: 's1',
+      state: 'success',
+      ui: { nodes: [], messages: [{ id: 1050001 }] },
+      continue_with: [{ action: 'redirect_browser_to', redirect_browser_to: here }]
+    };
+    expect(afterSuccess('settings', flow, undefined, here)).toEqual({ type: 'render', flow });
+    const other = { ...flow, continue_with: [{ action: 'redirect_browser_to', redirect_browser_to: 'http://127.0.0.1:4455/' }] };
+    expect(afterSuccess('settings', other, undefined, here)).toEqual({ type: 'redirect', to: 'http://127.0.0.1:4455/' });
+  });
+
   it('registration shows the verification flow it was given', () => {
     const data = {
       identity: {},
