@@ -38,7 +38,7 @@ describe('Node', () => {
       meta: { label: { id: 1070001, text: 'Password', type: 'info' } }
     } as Partial<UiNode>));
     expect(out).toContain('type="password"');
-    expect(out).toMatch(/<button type="button" class="reveal" aria-pressed="false" aria-controls="n1">Show/);
+    expect(out).toMatch(/<button type="button" class="reveal" aria-pressed="false" aria-controls="n1" aria-label="Show password">Show<\/button>/);
   });
 
   it('renders hidden inputs without a label', () => {
