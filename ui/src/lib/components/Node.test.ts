@@ -95,7 +95,7 @@ describe('Node', () => {
 
   it('renders anchors as links with their title', () => {
     const out = html(node('a', 'default', { id: 'continue', href: '/settings', title: { id: 1070009, text: 'Continue', type: 'info' } }));
-    expect(out).toMatch(/<a class="btn btn-secondary" id="continue" href="\/settings">Continue<\/a>/);
+    expect(out).toMatch(/<a class="btn btn-primary" id="continue" href="\/settings">Continue<\/a>/);
   });
 
   it('renders nothing for script nodes, and divs as empty containers', () => {
