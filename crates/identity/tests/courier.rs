@@ -2,6 +2,7 @@
 //! to a real SMTP receiver running in the test, read back from the delivered mail and through
 //! the admin API. SQLite and PostgreSQL.
 
+mod account_support;
 mod common;
 mod courier_support;
 
@@ -96,6 +97,67 @@ both!(delivers_the_code_over_smtp, |backend: Backend| async move {
     watcher.stop().await;
     assert_eq!(smtp.mails().len(), 1, "delivered once");
 });
+
+both!(
+    verification_code_from_the_mail_verifies,
+    |backend: Backend| async move {
+        // The whole path: the verification flow queues the mail, the watcher delivers it over
+        // SMTP, the code is read from the delivered mail and completes the flow.
+        let smtp = SmtpReceiver::start().await;
+        let srv = TestServer::start_with(backend, |cfg| {
+            account_support::ui_urls(cfg);
+            account_support::verification(cfg, "code");
+        })
+        .await;
+        let watcher = Watcher::start(&srv.reg, &courier_config(&smtp.uri()));
+        let address = email();
+        let done = account_support::register_api(&srv, &address).await;
+        let identity = done["identity"]["id"].as_str().unwrap().to_string();
+        let first = smtp.mail_to(&address, WAIT).await;
+        assert!(digits(&first.text(), 6).is_some(), "{}", first.text());
+
+        let http = plain();
+        let (status, flow) = account_support::api_flow(&srv, "verification", None).await;
+        assert_eq!(status, 200);
+        let (status, sent) = account_support::post_json(
+            &http,
+            &flow,
+            json!({ "method": "code", "email": address }),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, sent["state"].as_str()),
+            (200, Some("sent_email")),
+            "{sent}"
+        );
+        let mails = smtp.wait_for(2, WAIT).await;
+        let code = digits(&mails[1].text(), 6).expect("a six-digit code in the mail");
+        assert!(mails[1].html().unwrap().contains(&code));
+        let (status, ok) = account_support::post_json(
+            &http,
+            &flow,
+            json!({ "method": "code", "code": code }),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, ok["state"].as_str()),
+            (200, Some("passed_challenge")),
+            "{ok}"
+        );
+        let id: Value = http
+            .get(format!("{}/admin/identities/{identity}", srv.admin))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(id["verifiable_addresses"][0]["verified"], true, "{id}");
+        watcher.stop().await;
+    }
+);
 
 both!(
     admin_lists_filters_and_pages,

@@ -116,6 +116,11 @@ impl Dispatcher {
     /// Delivers until `shutdown` completes (the round in progress is finished first).
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        // Poll once now so a signal listener behind `shutdown` is installed before the first
+        // round (a SIGTERM during it then ends the loop after the round, not the process).
+        if futures::poll!(&mut shutdown).is_ready() {
+            return;
+        }
         let mut outage = Duration::ZERO;
         tracing::info!(worker = %self.worker, "courier watching the message queue");
         loop {
