@@ -7,11 +7,41 @@ use serde_json::{Map, Value};
 
 use crate::domain::ApiError;
 
+/// How much of an oversized body is read and thrown away so the client, still sending, gets
+/// the 413 instead of a broken pipe; beyond this the connection is simply closed.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The body if it fits in `limit`; otherwise `413`, after draining up to [`DRAIN_LIMIT`].
+async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(ApiError::bad_request("The request body could not be read."));
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen > limit {
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+            continue;
+        }
+        bytes.extend_from_slice(&data);
+    }
+    if seen > limit {
+        return Err(ApiError::payload_too_large(limit));
+    }
+    Ok(bytes)
+}
+
 /// Reads and decodes a submission body into a JSON object.
 pub async fn decode(headers: &HeaderMap, body: Body, limit: usize) -> Result<Value, ApiError> {
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::payload_too_large(limit))?;
+    let bytes = read_limited(body, limit).await?;
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
