@@ -18,6 +18,21 @@ export async function navigate(to: string): Promise<void> {
   }
 }
 
+/** Visible field types worth carrying into a fresh flow (never passwords or codes). */
+const CARRY = new Set(['text', 'email', 'tel', 'url']);
+
+/** Fills empty text fields of a fresh flow with what the person typed into the expired one. */
+export function prefill(flow: Flow, submitted: Record<string, unknown>): void {
+  for (const n of flow.ui.nodes) {
+    if (!isInput(n) || !CARRY.has(n.attributes.type) || /code|secret/.test(n.attributes.name)) continue;
+    if (n.attributes.value) continue;
+    const v = n.attributes.name
+      .split('.')
+      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), submitted);
+    if (typeof v === 'string' && v) n.attributes.value = v;
+  }
+}
+
 export class FlowController {
   readonly kind: FlowKind;
   flow = $state<Flow | null>(null);
@@ -81,7 +96,7 @@ export class FlowController {
     }
   }
 
-  private async act(action: Action): Promise<void> {
+  private async act(action: Action, submitted?: Record<string, unknown>): Promise<void> {
     switch (action.type) {
       case 'render':
         this.show(parseFlow(this.kind, action.flow));
@@ -92,12 +107,15 @@ export class FlowController {
         if (action.useFlowId) {
           const res = await getFlow(this.kind, action.useFlowId);
           if (res.ok) {
+            if (submitted) prefill(res.data, submitted);
             this.show(res.data);
             if (!res.data.ui.messages?.length) this.notice = action.notice;
             return;
           }
         }
-        return this.create(action.notice);
+        await this.create(action.notice);
+        if (submitted && this.flow) prefill(this.flow, submitted);
+        return;
       case 'fatal':
         this.fatal = { status: action.status, error: action.error };
         this.revision++;
@@ -110,7 +128,7 @@ export class FlowController {
     this.busy = true;
     try {
       const res = await updateFlow(this.kind, this.flow.id, body);
-      if (!res.ok) return await this.act(decide(res, this.context()));
+      if (!res.ok) return await this.act(decide(res, this.context()), body);
       const next = afterSuccess(this.kind, res.data, this.flow.return_to, location.href);
       if (next.type === 'redirect') return await navigate(next.to);
       this.show(next.flow as unknown as Flow);

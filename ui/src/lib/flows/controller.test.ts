@@ -83,6 +83,33 @@ describe('FlowController', () => {
     expect(calls).toContain('GET /self-service/login/browser?return_to=http%3A%2F%2F127.0.0.1%3A4455%2Fsettings');
   });
 
+  it('an expired flow on submit gets a fresh one with the typed identifier kept (not the password)', async () => {
+    page('/login?flow=l1');
+    const withFields = (id: string) =>
+      flow(id, {
+        ui: {
+          ...flow(id).ui,
+          nodes: [
+            ...flow(id).ui.nodes,
+            { type: 'input', group: 'default', attributes: { node_type: 'input', name: 'identifier', type: 'text', value: '' }, messages: [], meta: {} },
+            { type: 'input', group: 'password', attributes: { node_type: 'input', name: 'password', type: 'password' }, messages: [], meta: {} }
+          ]
+        }
+      });
+    handlers.push((u, init) => (init.method === 'GET' && u.searchParams.get('id') === 'l1' ? json(200, withFields('l1')) : undefined));
+    handlers.push((_u, init) => (init.method === 'POST' ? json(410, { error: { id: 'self_service_flow_expired', code: 410 } }) : undefined));
+    handlers.push((u) => (u.pathname === '/self-service/login/browser' ? json(200, withFields('l2')) : undefined));
+    const ctl = new FlowController('login');
+    await ctl.sync(new URL(ORIGIN + '/login?flow=l1'));
+    await ctl.submit({ method: 'password', identifier: 'ada@example.com', password: 'secret', csrf_token: 't' });
+    expect(ctl.flow?.id).toBe('l2');
+    expect(ctl.notice?.id).toBe(4010001);
+    const value = (name: string) =>
+      ctl.flow?.ui.nodes.map((n) => n.attributes as { name?: string; value?: unknown }).find((a) => a.name === name)?.value;
+    expect(value('identifier')).toBe('ada@example.com');
+    expect(value('password')).toBeUndefined();
+  });
+
   it('a settings submit needing a fresh sign-in goes to /login?refresh=true and back', async () => {
     page('/settings?flow=s1');
     handlers.push((u, init) => (init.method === 'GET' && u.pathname === '/self-service/settings/flows' ? json(200, flow('s1', { identity: { id: 'i', schema_id: 'default', schema_url: 'x', traits: {} } })) : undefined));
