@@ -5,10 +5,10 @@
 //
 // URL defaults to http://127.0.0.1:4455/login (the gateway, `nexus-auth dev`, or `vite preview`
 // with the identity server on :4433). Each run uses a fresh browser context (empty cache, no
-// cookies). "Interactive" is the `flow-interactive` performance mark the page sets once the
-// login flow is loaded, the form rendered and the first field focused — measured from the start
-// of navigation, so it includes fetching the flow from the identity server. Exits 1 when the
-// median is over a budget.
+// cookies). "Interactive" is the `flow-interactive` performance mark the page sets after the
+// frame that first shows the login form (flow loaded, form rendered, first field focused, then
+// painted; the browser's first-contentful-paint when that is later) — measured from the start of navigation, so it includes fetching the flow from the
+// identity server. Exits 1 when the median is over a budget.
 import { chromium } from 'playwright-core';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
@@ -56,6 +56,7 @@ async function once() {
     const flow = performance.getEntriesByType('resource').find((r) => r.name.includes('/self-service/login/'));
     return {
       interactive: performance.getEntriesByName('flow-interactive')[0].startTime,
+      ready: performance.getEntriesByName('flow-ready')[0]?.startTime ?? NaN,
       flowStart: flow ? flow.startTime : NaN,
       flowDuration: flow ? flow.duration : NaN,
       domContentLoaded: nav.domContentLoadedEventEnd,
@@ -69,6 +70,9 @@ async function once() {
   timing.script = metric('ScriptDuration');
   // Let late requests (lazy chunks) land before counting.
   await page.waitForLoadState('networkidle');
+  timing.fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+  // The form must also have been presented: count the later of our mark and the first paint.
+  if (Number.isFinite(timing.fcp)) timing.interactive = Math.max(timing.interactive, timing.fcp);
   await context.close();
   const list = [...scripts.entries()];
   return {
@@ -93,7 +97,8 @@ try {
     console.log(`  ${kb(s.gzip).padStart(6)} KB gz  ${kb(s.raw).padStart(6)} KB  ${new URL(u).pathname}`);
   }
   const ti = results.map((r) => r.interactive);
-  console.log(`Time to interactive (form usable): median ${median(ti).toFixed(0)} ms, min ${Math.min(...ti).toFixed(0)} ms, max ${Math.max(...ti).toFixed(0)} ms`);
+  console.log(`Time to interactive (form painted and usable): median ${median(ti).toFixed(0)} ms, min ${Math.min(...ti).toFixed(0)} ms, max ${Math.max(...ti).toFixed(0)} ms`);
+  console.log(`  form in the page and focused (before that paint): median ${median(results.map((r) => r.ready)).toFixed(0)} ms`);
   console.log(`  of which the login flow request: starts at ${median(results.map((r) => r.flowStart)).toFixed(0)} ms, takes ${median(results.map((r) => r.flowDuration)).toFixed(0)} ms (median)`);
   console.log(`Main-thread CPU time until then: median ${median(results.map((r) => r.cpu)).toFixed(0)} ms (script ${median(results.map((r) => r.script)).toFixed(0)} ms); 1-minute load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs`);
   console.log(`DOMContentLoaded median ${median(results.map((r) => r.domContentLoaded)).toFixed(0)} ms, first contentful paint median ${median(results.map((r) => r.fcp)).toFixed(0)} ms`);

@@ -2,7 +2,8 @@
 // on the answer (render, redirect, start over, or show an error).
 import { goto, replaceState } from '$app/navigation';
 import type { UiText } from '@ory/client-fetch';
-import type { ApiError } from '$lib/api/result';
+import type { ApiError, Result } from '$lib/api/result';
+import type { Initial } from './preload';
 import { createFlow, getFlow, initParams, parseFlow, updateFlow, type Flow } from './kinds';
 import { decide, type Action, type FlowKind } from './outcome';
 import { afterSuccess } from './success';
@@ -57,22 +58,26 @@ export class FlowController {
     };
   }
 
-  /** Loads the flow named in the URL, or creates one; no-op when it is already shown. */
-  async sync(url: URL): Promise<void> {
+  /**
+   * Loads the flow named in the URL, or creates one; no-op when it is already shown. `initial`
+   * is the answer the route's `load` already asked for (see preload.ts).
+   */
+  async sync(url: URL, initial?: Initial): Promise<void> {
     const id = url.searchParams.get('flow');
     if (id && id === this.flow?.id) return;
     this.search = new URLSearchParams(url.search);
     this.fatal = null;
+    const early = initial && initial.search === url.search ? await initial.result : undefined;
     if (id) {
-      const res = await getFlow(this.kind, id);
+      const res = early ?? (await getFlow(this.kind, id));
       if (res.ok) return this.show(res.data);
       return this.act(decide(res, this.context()));
     }
-    return this.create();
+    return this.create(null, early);
   }
 
-  private async create(notice: UiText | null = null): Promise<void> {
-    const res = await createFlow(this.kind, initParams(this.kind, this.search));
+  private async create(notice: UiText | null = null, early?: Result<Flow>): Promise<void> {
+    const res = early ?? (await createFlow(this.kind, initParams(this.kind, this.search)));
     if (!res.ok) return this.act(decide(res, this.context(true)));
     this.show(res.data);
     this.notice = notice;

@@ -1,0 +1,3 @@
+import { preload } from '$lib/flows/preload';
+
+export const load = preload('settings');
