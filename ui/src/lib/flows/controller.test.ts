@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const nav = vi.hoisted(() => ({ goto: vi.fn(async () => {}), replaceState: vi.fn() }));
 vi.mock('$app/navigation', () => nav);
 
+import { LoginFlowFromJSON } from '@ory/client-fetch';
 import { FlowController } from './controller.svelte';
 
 const ORIGIN = 'http://127.0.0.1:4455';
@@ -81,6 +82,20 @@ describe('FlowController', () => {
     expect(ctl.notice?.id).toBe(4010001);
     // The new flow keeps where to go afterwards.
     expect(calls).toContain('GET /self-service/login/browser?return_to=http%3A%2F%2F127.0.0.1%3A4455%2Fsettings');
+  });
+
+  it('uses the answer the route load already fetched, for the same URL only', async () => {
+    page('/login');
+    handlers.push((u) => (u.pathname === '/self-service/login/browser' ? json(200, flow('fetched')) : undefined));
+    const initial = { search: '', result: Promise.resolve({ ok: true as const, status: 200, data: LoginFlowFromJSON(flow('preloaded')), headers: new Headers() }) };
+    const ctl = new FlowController('login');
+    await ctl.sync(new URL(ORIGIN + '/login'), initial);
+    expect(ctl.flow?.id).toBe('preloaded');
+    expect(calls).toEqual([]);
+    // A different URL (e.g. /login?aal=aal2 after navigating) does not reuse it.
+    const other = new FlowController('login');
+    await other.sync(new URL(ORIGIN + '/login?aal=aal2'), initial);
+    expect(calls).toEqual(['GET /self-service/login/browser?aal=aal2']);
   });
 
   it('an expired flow on submit gets a fresh one with the typed identifier kept (not the password)', async () => {
