@@ -44,6 +44,8 @@ export class FlowController {
   /** Bumped on each new answer so the page can move focus to what changed. */
   revision = $state(0);
   private search = new URLSearchParams();
+  /** The query string of the flow `adopt` showed; `sync` then only has to put its id in the URL. */
+  private adopted: string | undefined;
 
   constructor(kind: FlowKind) {
     this.kind = kind;
@@ -59,12 +61,30 @@ export class FlowController {
   }
 
   /**
+   * Shows the flow the route's load already has, before the first render (no loading state);
+   * anything else (an error, no answer yet) is left to `sync`.
+   */
+  adopt(url: URL, initial: Initial | undefined): void {
+    const res = initial?.search === url.search ? initial.settled : undefined;
+    if (res?.ok) {
+      this.search = new URLSearchParams(url.search);
+      this.show(res.data, false);
+      this.adopted = url.search;
+    }
+  }
+
+  /**
    * Loads the flow named in the URL, or creates one; no-op when it is already shown. `initial`
    * is the answer the route's `load` already asked for (see preload.ts).
    */
   async sync(url: URL, initial?: Initial): Promise<void> {
     const id = url.searchParams.get('flow');
     if (id && id === this.flow?.id) return;
+    if (this.flow && this.adopted === url.search) {
+      this.adopted = undefined;
+      return this.setUrl(this.flow.id);
+    }
+    this.adopted = undefined;
     this.search = new URLSearchParams(url.search);
     this.fatal = null;
     const early = initial && initial.search === url.search ? await initial.result : undefined;
@@ -83,7 +103,7 @@ export class FlowController {
     this.notice = notice;
   }
 
-  private show(flow: Flow) {
+  private show(flow: Flow, updateUrl = true) {
     // Links from emails carry the code: fill it in so the person only has to confirm.
     const code = this.search.get('code');
     if (code) {
@@ -94,9 +114,14 @@ export class FlowController {
     this.flow = flow;
     this.notice = null;
     this.revision++;
+    if (updateUrl) this.setUrl(flow.id);
+  }
+
+  /** Puts the flow's id in the address, so a reload shows the same flow. */
+  private setUrl(id: string) {
     const url = new URL(location.href);
-    if (url.searchParams.get('flow') !== flow.id) {
-      url.searchParams.set('flow', flow.id);
+    if (url.searchParams.get('flow') !== id) {
+      url.searchParams.set('flow', id);
       replaceState(url, {});
     }
   }

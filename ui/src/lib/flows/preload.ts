@@ -9,13 +9,17 @@ export interface Initial {
   /** The query string the flow was fetched for (the page ignores it for any other URL). */
   search: string;
   result: Promise<Result<Flow>>;
+  /** The answer, once it has come (so the page can show it in its very first render). */
+  settled?: Result<Flow>;
 }
 
 /** Fetches the flow named in the URL, or creates one with the URL's init parameters. */
 export function fetchInitial(kind: FlowKind, url: URL): Initial {
   const id = url.searchParams.get('flow');
   const result = id ? getFlow(kind, id) : createFlow(kind, initParams(kind, url.searchParams));
-  return { search: url.search, result };
+  const initial: Initial = { search: url.search, result };
+  void result.then((r) => (initial.settled = r));
+  return initial;
 }
 
 /** A `load` for a flow page. */
