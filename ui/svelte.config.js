@@ -13,7 +13,8 @@ export default {
   kit: {
     // Static files only: every page is prerendered as an empty shell that the client fills in,
     // and 200.html is the fallback for any other path.
-    adapter: adapter({ fallback: '200.html', strict: true }),
+    // precompress: .br and .gz beside every file, for servers that serve precompressed files.
+    adapter: adapter({ fallback: '200.html', strict: true, precompress: true }),
     // Absolute asset paths, so the fallback page works at any depth.
     paths: { relative: false },
     output: { bundleStrategy: 'single' },
