@@ -661,3 +661,34 @@ both!(
         assert_eq!(mail.template_type, "verification_code_valid");
     }
 );
+
+both!(
+    login_verification_hook_does_not_block,
+    |backend: Backend| async move {
+        let srv = server(backend, "code", |cfg| {
+            cfg["selfservice"]["flows"]["login"]["after"] = json!({ "password": { "hooks": [
+            { "hook": "verification" }, { "hook": "show_verification_ui" }
+        ] } });
+        })
+        .await;
+        let address = email();
+        acc::register_api(&srv, &address).await;
+        acc::wait_mail(&srv, &address, 1).await;
+        let (_, flow) = acc::api_flow(&srv, "login", None).await;
+        let body = json!({ "method": "password", "identifier": address, "password": PASSWORD });
+        let (status, done) = acc::post_json(&common::plain(), &flow, body, None).await;
+        assert_eq!(status, 200, "{done}");
+        let actions: Vec<&str> = done["continue_with"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            vec!["set_ory_session_token", "show_verification_ui"]
+        );
+        let mail = acc::wait_mail(&srv, &address, 2).await;
+        assert_eq!(mail.template_type, "verification_code_valid");
+    }
+);
