@@ -624,3 +624,60 @@ async fn bodies_are_redacted_outside_dev_mode() {
         assert!(text.contains("<redacted-unless-dev-mode>"), "{text}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtps_and_starttls_transports() {
+    use courier_support::smtp::{self_signed, Security};
+    let srv = TestServer::start(Backend::Sqlite).await;
+    let send = |to: String| {
+        let courier = srv.reg.courier.clone();
+        async move {
+            courier
+                .send_email(
+                    TemplateType::login_code_valid,
+                    &to,
+                    json!({"LoginCode": "864200"}),
+                )
+                .await
+                .unwrap()
+        }
+    };
+
+    // smtps:// (implicit TLS): a self-signed certificate is refused unless skip_ssl_verify.
+    let implicit = SmtpReceiver::start_with(0, Security::Implicit(self_signed())).await;
+    let to = email();
+    let id = send(to.clone()).await;
+    let strict = format!("smtps://127.0.0.1:{}/", implicit.port);
+    let watcher = Watcher::start(&srv.reg, &courier_config(&strict));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    watcher.stop().await;
+    let m = message(&srv.admin, id).await;
+    assert_eq!(
+        (m["status"].as_str(), m["send_count"].as_i64()),
+        (Some("queued"), Some(0)),
+        "{m}"
+    );
+    assert!(implicit.mails().is_empty());
+    let lenient = format!("smtps://127.0.0.1:{}/?skip_ssl_verify=true", implicit.port);
+    let watcher = Watcher::start(&srv.reg, &courier_config(&lenient));
+    let mail = implicit.mail_to(&to, WAIT).await;
+    assert!(mail.tls);
+    assert_eq!(digits(&mail.text(), 6).as_deref(), Some("864200"));
+    wait_status(&srv.admin, id, "sent", WAIT).await;
+    watcher.stop().await;
+
+    // smtp:// upgrades with STARTTLS (mandatory unless disable_starttls).
+    let starttls = SmtpReceiver::start_with(0, Security::StartTls(self_signed())).await;
+    let to = email();
+    send(to.clone()).await;
+    let uri = format!("smtp://127.0.0.1:{}/?skip_ssl_verify=true", starttls.port);
+    let watcher = Watcher::start(&srv.reg, &courier_config(&uri));
+    assert!(starttls.mail_to(&to, WAIT).await.tls);
+    watcher.stop().await;
+    let to = email();
+    send(to.clone()).await;
+    let uri = format!("smtp://127.0.0.1:{}/?disable_starttls=true", starttls.port);
+    let watcher = Watcher::start(&srv.reg, &courier_config(&uri));
+    assert!(!starttls.mail_to(&to, WAIT).await.tls);
+    watcher.stop().await;
+}

@@ -22,11 +22,15 @@ pub enum DeliveryStrategy {
 pub struct Courier {
     /// SMTP delivery.
     pub smtp: Smtp,
-    /// Directory with `<template>/<valid|invalid>/email.*.gotmpl` overrides.
+    /// Directory with template overrides: Kratos' `<family>/<valid|invalid>/email.{subject,
+    /// body,body.plaintext}.gotmpl` or the flat `<type>.email.{…}.gotmpl` (see
+    /// `courier::template`).
     pub template_override_path: Option<String>,
-    /// Per-template overrides (`file://`, `http(s)://`, `base64://`), kept raw.
+    /// Per-template overrides `<family>.<valid|invalid>.email.{subject, body.{html,
+    /// plaintext}}` as `file://`, `http(s)://` or `base64://` URIs; kept raw, read by
+    /// `courier::template` at start-up.
     pub templates: Opaque,
-    /// Delivery attempts before a message is abandoned.
+    /// Retries after the first delivery attempt before a message is abandoned.
     pub message_retries: u32,
     /// `smtp` or `http`.
     pub delivery_strategy: DeliveryStrategy,
@@ -91,9 +95,9 @@ impl Default for Smtp {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Worker {
-    /// Messages fetched per poll.
+    /// Messages claimed per round (a full round is followed at once by the next).
     pub pull_count: u32,
-    /// Pause between polls.
+    /// Pause when the queue is empty; also the first retry delay of a rejected message.
     #[serde(with = "nexus_kit::config::go_duration")]
     pub pull_wait: Duration,
 }

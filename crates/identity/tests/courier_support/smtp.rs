@@ -23,6 +23,8 @@ pub struct Mail {
     pub data: String,
     /// `AUTH` user and password, if the client logged in.
     pub auth: Option<(String, String)>,
+    /// Whether the session was encrypted (implicit TLS or STARTTLS).
+    pub tls: bool,
 }
 
 impl Mail {
@@ -61,6 +63,38 @@ struct State {
     credentials: Mutex<Option<(String, String)>>,
 }
 
+/// Transport security the receiver offers.
+#[derive(Clone)]
+pub enum Security {
+    /// Plain text, no STARTTLS.
+    Plain,
+    /// Plain text with STARTTLS offered (self-signed certificate).
+    StartTls(tokio_rustls::TlsAcceptor),
+    /// TLS from the first byte (`smtps://`, self-signed certificate).
+    Implicit(tokio_rustls::TlsAcceptor),
+}
+
+/// A TLS acceptor with a fresh self-signed certificate for `localhost` and `127.0.0.1`.
+pub fn self_signed() -> tokio_rustls::TlsAcceptor {
+    use tokio_rustls::rustls;
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+        .expect("certificate");
+    let cert = rustls::pki_types::CertificateDer::from(ck.cert.der().to_vec());
+    let key = rustls::pki_types::PrivateKeyDer::try_from(ck.key_pair.serialize_der()).expect("key");
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocols")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .expect("server config");
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
 /// A running receiver; stops when dropped.
 pub struct SmtpReceiver {
     /// The port it listens on.
@@ -83,6 +117,11 @@ impl SmtpReceiver {
 
     /// Listens on `port` (0: any free port).
     pub async fn start_on(port: u16) -> SmtpReceiver {
+        Self::start_with(port, Security::Plain).await
+    }
+
+    /// Listens on `port` (0: any free port) offering `security`.
+    pub async fn start_with(port: u16, security: Security) -> SmtpReceiver {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("bind smtp");
@@ -95,8 +134,18 @@ impl SmtpReceiver {
                     continue;
                 };
                 let st = shared.clone();
+                let security = security.clone();
                 tokio::spawn(async move {
-                    let _ = session(sock, st).await;
+                    let _ = match security {
+                        Security::Plain => session(Box::new(sock), st, None, false, true).await,
+                        Security::StartTls(acceptor) => {
+                            session(Box::new(sock), st, Some(acceptor), false, true).await
+                        }
+                        Security::Implicit(acceptor) => match acceptor.accept(sock).await {
+                            Ok(tls) => session(Box::new(tls), st, None, true, true).await,
+                            Err(_) => Ok(()),
+                        },
+                    };
                 });
             }
         });
@@ -160,144 +209,161 @@ impl SmtpReceiver {
     }
 }
 
-async fn session(sock: tokio::net::TcpStream, st: Arc<State>) -> std::io::Result<()> {
-    let (r, mut w) = sock.into_split();
-    let mut r = BufReader::new(r);
-    let mut line = String::new();
-    w.write_all(b"220 test.local ESMTP ready\r\n").await?;
-    let mut from = String::new();
-    let mut to = Vec::new();
-    let mut auth: Option<(String, String)> = None;
-    loop {
-        line.clear();
-        if r.read_line(&mut line).await? == 0 {
-            return Ok(());
+fn session(
+    stream: Box<dyn Io>,
+    st: Arc<State>,
+    starttls: Option<tokio_rustls::TlsAcceptor>,
+    tls: bool,
+    greet: bool,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<()>> + Send>> {
+    Box::pin(async move {
+        let mut io = BufReader::new(stream);
+        let mut line = String::new();
+        // After STARTTLS the client speaks first (EHLO); otherwise the server greets.
+        if greet {
+            io.write_all(b"220 test.local ESMTP ready\r\n").await?;
         }
-        let cmd = line.trim_end().to_string();
-        let upper = cmd.to_ascii_uppercase();
-        let need_auth = st.credentials.lock().clone();
-        if upper.starts_with("EHLO") {
-            let mut reply = String::from("250-test.local\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n");
-            if need_auth.is_some() {
-                reply.push_str("250-AUTH PLAIN LOGIN\r\n");
+        let mut from = String::new();
+        let mut to = Vec::new();
+        let mut auth: Option<(String, String)> = None;
+        loop {
+            line.clear();
+            if io.read_line(&mut line).await? == 0 {
+                return Ok(());
             }
-            reply.push_str("250 PIPELINING\r\n");
-            w.write_all(reply.as_bytes()).await?;
-        } else if upper.starts_with("HELO") {
-            w.write_all(b"250 test.local\r\n").await?;
-        } else if upper.starts_with("AUTH PLAIN") {
-            let b64 = cmd[10..].trim();
-            let raw = base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .unwrap_or_default();
-            let parts: Vec<String> = raw
-                .split(|b| *b == 0)
-                .map(|p| String::from_utf8_lossy(p).into_owned())
-                .collect();
-            let got = (
-                parts.get(1).cloned().unwrap_or_default(),
-                parts.get(2).cloned().unwrap_or_default(),
-            );
-            if need_auth.as_ref() == Some(&got) {
-                auth = Some(got);
-                w.write_all(b"235 2.7.0 Authentication successful\r\n")
+            let cmd = line.trim_end().to_string();
+            let upper = cmd.to_ascii_uppercase();
+            let need_auth = st.credentials.lock().clone();
+            if upper.starts_with("EHLO") {
+                let mut reply = String::from("250-test.local\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n");
+                if need_auth.is_some() {
+                    reply.push_str("250-AUTH PLAIN LOGIN\r\n");
+                }
+                if starttls.is_some() {
+                    reply.push_str("250-STARTTLS\r\n");
+                }
+                reply.push_str("250 PIPELINING\r\n");
+                io.write_all(reply.as_bytes()).await?;
+            } else if upper == "STARTTLS" && starttls.is_some() {
+                io.write_all(b"220 2.0.0 Ready to start TLS\r\n").await?;
+                io.flush().await?;
+                let acceptor = starttls.clone().unwrap();
+                let upgraded = acceptor.accept(io.into_inner()).await?;
+                return session(Box::new(upgraded), st, None, true, false).await;
+            } else if upper.starts_with("HELO") {
+                io.write_all(b"250 test.local\r\n").await?;
+            } else if upper.starts_with("AUTH PLAIN") {
+                let b64 = cmd[10..].trim();
+                let raw = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .unwrap_or_default();
+                let parts: Vec<String> = raw
+                    .split(|b| *b == 0)
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect();
+                let got = (
+                    parts.get(1).cloned().unwrap_or_default(),
+                    parts.get(2).cloned().unwrap_or_default(),
+                );
+                if need_auth.as_ref() == Some(&got) {
+                    auth = Some(got);
+                    io.write_all(b"235 2.7.0 Authentication successful\r\n")
+                        .await?;
+                } else {
+                    io.write_all(b"535 5.7.8 Authentication credentials invalid\r\n")
+                        .await?;
+                }
+            } else if upper.starts_with("AUTH LOGIN") {
+                let user = ask(&mut io, b"334 VXNlcm5hbWU6\r\n").await?;
+                let pass = ask(&mut io, b"334 UGFzc3dvcmQ6\r\n").await?;
+                let got = (user, pass);
+                if need_auth.as_ref() == Some(&got) {
+                    auth = Some(got);
+                    io.write_all(b"235 2.7.0 Authentication successful\r\n")
+                        .await?;
+                } else {
+                    io.write_all(b"535 5.7.8 Authentication credentials invalid\r\n")
+                        .await?;
+                }
+            } else if upper.starts_with("MAIL FROM:") {
+                if need_auth.is_some() && auth.is_none() {
+                    io.write_all(b"530 5.7.0 Authentication required\r\n")
+                        .await?;
+                    continue;
+                }
+                from = address(&cmd[10..]);
+                to.clear();
+                io.write_all(b"250 2.1.0 Ok\r\n").await?;
+            } else if upper.starts_with("RCPT TO:") {
+                let rcpt = address(&cmd[8..]);
+                let answer = st
+                    .rules
+                    .lock()
+                    .iter()
+                    .find(|(p, _)| rcpt.contains(p.as_str()))
+                    .map(|(_, a)| *a)
+                    .unwrap_or(Answer::Accept);
+                match answer {
+                    Answer::Accept => {
+                        to.push(rcpt);
+                        io.write_all(b"250 2.1.5 Ok\r\n").await?;
+                    }
+                    Answer::Transient => {
+                        io.write_all(b"451 4.3.0 Try again later\r\n").await?;
+                    }
+                    Answer::Permanent => {
+                        io.write_all(b"550 5.1.1 No such user\r\n").await?;
+                    }
+                }
+            } else if upper == "DATA" {
+                if to.is_empty() {
+                    io.write_all(b"554 5.5.1 No valid recipients\r\n").await?;
+                    continue;
+                }
+                io.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
                     .await?;
+                let mut data = String::new();
+                loop {
+                    let mut l = String::new();
+                    if io.read_line(&mut l).await? == 0 {
+                        return Ok(());
+                    }
+                    if l == ".\r\n" || l == ".\n" {
+                        break;
+                    }
+                    let l = l.strip_prefix('.').map(str::to_string).unwrap_or(l);
+                    data.push_str(&l);
+                }
+                st.mails.lock().push(Mail {
+                    from: from.clone(),
+                    to: std::mem::take(&mut to),
+                    data,
+                    auth: auth.clone(),
+                    tls,
+                });
+                st.arrived.notify_waiters();
+                io.write_all(b"250 2.0.0 Ok: queued\r\n").await?;
+            } else if upper == "RSET" {
+                from.clear();
+                to.clear();
+                io.write_all(b"250 2.0.0 Ok\r\n").await?;
+            } else if upper == "NOOP" {
+                io.write_all(b"250 2.0.0 Ok\r\n").await?;
+            } else if upper == "QUIT" {
+                io.write_all(b"221 2.0.0 Bye\r\n").await?;
+                return Ok(());
             } else {
-                w.write_all(b"535 5.7.8 Authentication credentials invalid\r\n")
+                io.write_all(b"502 5.5.2 Command not recognized\r\n")
                     .await?;
             }
-        } else if upper.starts_with("AUTH LOGIN") {
-            let user = ask(&mut w, &mut r, b"334 VXNlcm5hbWU6\r\n").await?;
-            let pass = ask(&mut w, &mut r, b"334 UGFzc3dvcmQ6\r\n").await?;
-            let got = (user, pass);
-            if need_auth.as_ref() == Some(&got) {
-                auth = Some(got);
-                w.write_all(b"235 2.7.0 Authentication successful\r\n")
-                    .await?;
-            } else {
-                w.write_all(b"535 5.7.8 Authentication credentials invalid\r\n")
-                    .await?;
-            }
-        } else if upper.starts_with("MAIL FROM:") {
-            if need_auth.is_some() && auth.is_none() {
-                w.write_all(b"530 5.7.0 Authentication required\r\n")
-                    .await?;
-                continue;
-            }
-            from = address(&cmd[10..]);
-            to.clear();
-            w.write_all(b"250 2.1.0 Ok\r\n").await?;
-        } else if upper.starts_with("RCPT TO:") {
-            let rcpt = address(&cmd[8..]);
-            let answer = st
-                .rules
-                .lock()
-                .iter()
-                .find(|(p, _)| rcpt.contains(p.as_str()))
-                .map(|(_, a)| *a)
-                .unwrap_or(Answer::Accept);
-            match answer {
-                Answer::Accept => {
-                    to.push(rcpt);
-                    w.write_all(b"250 2.1.5 Ok\r\n").await?;
-                }
-                Answer::Transient => {
-                    w.write_all(b"451 4.3.0 Try again later\r\n").await?;
-                }
-                Answer::Permanent => {
-                    w.write_all(b"550 5.1.1 No such user\r\n").await?;
-                }
-            }
-        } else if upper == "DATA" {
-            if to.is_empty() {
-                w.write_all(b"554 5.5.1 No valid recipients\r\n").await?;
-                continue;
-            }
-            w.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                .await?;
-            let mut data = String::new();
-            loop {
-                let mut l = String::new();
-                if r.read_line(&mut l).await? == 0 {
-                    return Ok(());
-                }
-                if l == ".\r\n" || l == ".\n" {
-                    break;
-                }
-                let l = l.strip_prefix('.').map(str::to_string).unwrap_or(l);
-                data.push_str(&l);
-            }
-            st.mails.lock().push(Mail {
-                from: from.clone(),
-                to: std::mem::take(&mut to),
-                data,
-                auth: auth.clone(),
-            });
-            st.arrived.notify_waiters();
-            w.write_all(b"250 2.0.0 Ok: queued\r\n").await?;
-        } else if upper == "RSET" {
-            from.clear();
-            to.clear();
-            w.write_all(b"250 2.0.0 Ok\r\n").await?;
-        } else if upper == "NOOP" {
-            w.write_all(b"250 2.0.0 Ok\r\n").await?;
-        } else if upper == "QUIT" {
-            w.write_all(b"221 2.0.0 Bye\r\n").await?;
-            return Ok(());
-        } else {
-            w.write_all(b"502 5.5.2 Command not recognized\r\n").await?;
         }
-    }
+    })
 }
 
-async fn ask(
-    w: &mut tokio::net::tcp::OwnedWriteHalf,
-    r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
-    prompt: &[u8],
-) -> std::io::Result<String> {
-    w.write_all(prompt).await?;
+async fn ask(io: &mut BufReader<Box<dyn Io>>, prompt: &[u8]) -> std::io::Result<String> {
+    io.write_all(prompt).await?;
     let mut l = String::new();
-    r.read_line(&mut l).await?;
+    io.read_line(&mut l).await?;
     let v = base64::engine::general_purpose::STANDARD
         .decode(l.trim())
         .unwrap_or_default();
