@@ -11,6 +11,7 @@ mod encoding;
 mod error;
 mod format;
 mod hmac;
+mod lookup;
 mod md5;
 mod pbkdf2;
 mod scrypt;

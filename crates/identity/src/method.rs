@@ -1,3 +1,5 @@
 //! Authentication methods (strategies): password, code, link, totp, lookup_secret, webauthn, passkey, profile.
 
+pub mod lookup_secret;
 pub mod password;
+pub mod totp;

@@ -80,6 +80,12 @@ pub struct MethodOptions {
     pub password: bool,
     /// Profile method enabled.
     pub profile: bool,
+    /// TOTP second factor enabled.
+    pub totp: bool,
+    /// Issuer shown in authenticator apps (`totp.config.issuer`, else the public host).
+    pub totp_issuer: String,
+    /// Lookup secrets (backup recovery codes) enabled.
+    pub lookup_secret: bool,
 }
 
 /// Everything the flows need, resolved.

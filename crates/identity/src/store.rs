@@ -264,6 +264,24 @@ pub trait CodeStore: Send + Sync {
     async fn delete_codes_of_flow(&self, flow_id: Uuid, purpose: CodePurpose) -> Result<u64>;
     /// Counts one more code submission on `flow_id`, atomically; returns the new count.
     async fn count_code_submission(&self, flow_id: Uuid) -> Result<u32>;
+    /// Records that `identity_id` used the `credential_type` secret `key` (a TOTP time step,
+    /// a lookup secret's hash) at `at`; false if it was recorded before (a replay, or a
+    /// concurrent submission won).
+    async fn use_second_factor(
+        &self,
+        identity_id: Uuid,
+        credential_type: &str,
+        key: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// Forgets the recorded uses of `identity_id`'s `credential_type` secrets made before
+    /// `before`; how many.
+    async fn forget_second_factor_uses(
+        &self,
+        identity_id: Uuid,
+        credential_type: &str,
+        before: Timestamp,
+    ) -> Result<u64>;
 }
 
 /// Everything the identity server persists, plus schema management.

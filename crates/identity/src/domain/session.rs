@@ -120,6 +120,18 @@ impl Session {
         self.authenticator_assurance_level = Self::aal_of(&self.authentication_methods);
     }
 
+    /// Records a method completed while already signed in (enrolling a second factor counts
+    /// as using it, as in Kratos) without changing `authenticated_at`.
+    pub fn add_method(&mut self, method: &str, aal: Aal) {
+        self.authentication_methods.push(AuthenticationMethod {
+            method: method.to_string(),
+            aal,
+            completed_at: super::now(),
+            provider: None,
+        });
+        self.authenticator_assurance_level = Self::aal_of(&self.authentication_methods);
+    }
+
     /// aal2 iff the methods hold an aal1 and an aal2 entry; aal0 if empty; else aal1.
     pub fn aal_of(methods: &[AuthenticationMethod]) -> Aal {
         if methods.is_empty() {

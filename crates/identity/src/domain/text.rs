@@ -1,12 +1,14 @@
 //! Message ids and texts (Kratos `text/id.go`, `text/message_*.go`).
 
 mod address;
+mod mfa;
 
 use serde_json::json;
 
 use super::{Timestamp, UiText};
 
 pub use address::*;
+pub use mfa::*;
 
 /// "Sign in" (1010001).
 pub fn login() -> UiText {

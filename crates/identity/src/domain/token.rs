@@ -13,6 +13,15 @@ pub fn alphanumeric(n: usize) -> String {
     Alphanumeric.sample_string(&mut rand::thread_rng(), n)
 }
 
+/// `n` characters from `a-z0-9` (Kratos' `randx.AlphaLowerNum`), e.g. lookup secrets.
+pub fn lower_alphanumeric(n: usize) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
 /// A new session token: `ory_st_` + 32 alphanumerics (≈190 bits).
 pub fn session_token() -> String {
     format!("{SESSION_TOKEN_PREFIX}{}", alphanumeric(32))

@@ -174,6 +174,51 @@ impl UiNode {
         )
     }
 
+    /// An `img` node (`{id, src, width, height}`).
+    pub fn image(group: &str, id: &str, src: String, size: u32, label: UiText) -> Self {
+        let mut attrs = Map::new();
+        attrs.insert("id".into(), Value::String(id.into()));
+        attrs.insert("src".into(), Value::String(src));
+        attrs.insert("width".into(), Value::from(size));
+        attrs.insert("height".into(), Value::from(size));
+        UiNode {
+            node_type: "img".into(),
+            group: group.into(),
+            attributes: NodeAttributes::Img(attrs),
+            messages: Vec::new(),
+            meta: NodeMeta { label: Some(label) },
+        }
+    }
+
+    /// A `text` node (`{id, text}`) showing `text`.
+    pub fn text(group: &str, id: &str, text: UiText, label: UiText) -> Self {
+        let mut attrs = Map::new();
+        attrs.insert("id".into(), Value::String(id.into()));
+        attrs.insert(
+            "text".into(),
+            serde_json::to_value(text).unwrap_or(Value::Null),
+        );
+        UiNode {
+            node_type: "text".into(),
+            group: group.into(),
+            attributes: NodeAttributes::Text(attrs),
+            messages: Vec::new(),
+            meta: NodeMeta { label: Some(label) },
+        }
+    }
+
+    /// The id of an `img`, `text`, `a`, `script` or `div` node.
+    pub fn element_id(&self) -> Option<&str> {
+        match &self.attributes {
+            NodeAttributes::Input(_) => None,
+            NodeAttributes::Img(m)
+            | NodeAttributes::A(m)
+            | NodeAttributes::Text(m)
+            | NodeAttributes::Script(m)
+            | NodeAttributes::Div(m) => m.get("id").and_then(Value::as_str),
+        }
+    }
+
     /// The input name, for input nodes.
     pub fn name(&self) -> Option<&str> {
         match &self.attributes {

@@ -1,4 +1,8 @@
-//! The login flow: init and submission (password method; second factors build on it).
+//! The login flow: init and submission. `aal=aal1` flows sign in with the password;
+//! `aal=aal2` flows upgrade the caller's session with a second factor (see
+//! [`second_factor`]), showing only the factors the identity has.
+
+pub mod second_factor;
 
 use std::sync::Arc;
 
@@ -11,6 +15,7 @@ use crate::domain::{
     self, text, Aal, ApiError, Flow, FlowKind, FlowState, FlowType, Identity, Session, UiNode,
 };
 use crate::method::password;
+use crate::options::append_query;
 use crate::registry::Registry;
 
 /// Query parameters of a login init.
@@ -63,15 +68,27 @@ pub async fn init(
     flow.refresh = params.refresh;
     flow.requested_aal = requested_aal;
     flow.identity_schema = params.identity_schema;
-    let refresh_identity = session
-        .filter(|_| params.refresh)
-        .and_then(|s| s.identity.clone());
-    if let Some(identity) = &refresh_identity {
+    // Re-authentication and second factors are for the session's identity only.
+    let bound = session.filter(|_| params.refresh || requested_aal >= Aal::Aal2);
+    let identity = match bound {
+        Some(s) => Some(
+            reg.store
+                .get_identity(s.identity_id)
+                .await?
+                .ok_or_else(ApiError::session_inactive)?,
+        ),
+        None => None,
+    };
+    if let (Some(s), Some(identity)) = (bound, &identity) {
         flow.identity_id = Some(identity.id);
-        flow.session_id = session.map(|s| s.id);
-        flow.ui.messages.push(text::login_reauth());
+        flow.session_id = Some(s.id);
+        flow.ui.messages.push(if requested_aal >= Aal::Aal2 {
+            text::login_mfa()
+        } else {
+            text::login_reauth()
+        });
     }
-    render_methods(reg, &mut flow, refresh_identity.as_ref());
+    render_methods(reg, &mut flow, identity.as_ref());
     reg.store.create_flow(&flow).await?;
     Ok(InitOutcome::Created(Box::new(flow)))
 }
@@ -90,11 +107,22 @@ fn new_flow(
     flow
 }
 
-fn render_methods(reg: &Registry, flow: &mut Flow, refresh_identity: Option<&Identity>) {
+/// Adds the method nodes: the password for aal1 flows (for re-authentication, with the
+/// identity's identifier), the identity's second factors for aal2 flows.
+fn render_methods(reg: &Registry, flow: &mut Flow, identity: Option<&Identity>) {
+    if flow.requested_aal >= Aal::Aal2 {
+        if let Some(identity) = identity {
+            flow.ui
+                .nodes
+                .extend(second_factor::login_nodes(reg, identity));
+        }
+        return;
+    }
     if !reg.options.methods.password {
         return;
     }
     let schema = reg.schemas.default_schema();
+    let refresh_identity = identity.filter(|_| flow.refresh);
     let identifier = refresh_identity
         .and_then(|i| i.credential(credential_type::PASSWORD))
         .and_then(|c| c.identifiers.first())
@@ -123,8 +151,41 @@ async fn replace_expired(
         &old.request_url,
         req.csrf_cookie.as_deref(),
     );
-    render_methods(reg, &mut flow, None);
+    flow.requested_aal = old.requested_aal;
+    flow.refresh = old.refresh;
+    let identity = match (old.identity_id, &req.session) {
+        (Some(id), Some(s)) if s.identity_id == id => reg.store.get_identity(id).await?,
+        _ => None,
+    };
+    if let Some(identity) = &identity {
+        flow.identity_id = Some(identity.id);
+        flow.session_id = old.session_id;
+    }
+    render_methods(reg, &mut flow, identity.as_ref());
     create::replace_expired(reg, old, flow).await
+}
+
+/// A fresh flow like `old` (same requested AAL, refresh and identity) carrying `message`, in
+/// place of `old`, which cannot go on.
+pub(crate) async fn restart(
+    reg: &Registry,
+    old: &Flow,
+    identity: &Identity,
+    req: &RequestInfo,
+    message: crate::domain::UiText,
+) -> Result<FlowError, FlowError> {
+    let mut flow = new_flow(
+        reg,
+        old.flow_type,
+        &old.request_url,
+        req.csrf_cookie.as_deref(),
+    );
+    flow.requested_aal = old.requested_aal;
+    flow.refresh = old.refresh;
+    flow.identity_id = old.identity_id;
+    flow.session_id = old.session_id;
+    render_methods(reg, &mut flow, Some(identity));
+    super::address::restart_with(reg, old, flow, message).await
 }
 
 /// Handles `POST /self-service/login?flow=<id>`.
@@ -145,8 +206,16 @@ pub async fn submit(
     }
     flow.ui.clear_messages();
     submit::take_transient_payload(&mut flow, body);
-    match submit::method(body) {
-        Some("password") if reg.options.methods.password => {
+    let method = submit::method(body);
+    if flow.requested_aal >= Aal::Aal2 {
+        let session = second_factor::session_for(reg, &flow, current)?;
+        if let Some(m) = method.filter(|m| second_factor::enabled(reg, m)) {
+            let m = m.to_string();
+            return second_factor::submit(reg, flow, body, req, session, &m).await;
+        }
+    }
+    match method {
+        Some("password") if reg.options.methods.password && flow.requested_aal <= Aal::Aal1 => {
             password_login(reg, flow, body, req, current).await
         }
         _ => {
@@ -222,10 +291,7 @@ async fn password_login(
     }
     flow.state = FlowState::PassedChallenge;
     reg.store.update_flow(&flow).await?;
-    let return_to = flow
-        .return_to
-        .clone()
-        .unwrap_or_else(|| after_return_url(reg));
+    let return_to = return_url(reg, &flow, &session, &identity);
     Ok(SubmitOutcome::LoggedIn {
         flow: Box::new(flow),
         session: Box::new(session),
@@ -256,6 +322,29 @@ async fn issue_session(
     session.identity = Some(identity.clone());
     reg.sessions.create(&session).await?;
     Ok(session)
+}
+
+/// Where a browser goes after signing in: the flow's `return_to` (else the configured
+/// return URL), or first the aal2 login when the identity has a second factor that `whoami`
+/// requires (`session.whoami.required_aal: highest_available`).
+pub(crate) fn return_url(
+    reg: &Registry,
+    flow: &Flow,
+    session: &Session,
+    identity: &Identity,
+) -> String {
+    let after = flow
+        .return_to
+        .clone()
+        .unwrap_or_else(|| after_return_url(reg));
+    if session.authenticator_assurance_level >= reg.options.whoami_aal(identity.available_aal) {
+        return after;
+    }
+    let aal2 = append_query(&reg.options.browser_init_url(FlowKind::Login), "aal", "aal2");
+    match &flow.return_to {
+        Some(r) => append_query(&aal2, "return_to", r),
+        None => aal2,
+    }
 }
 
 /// Re-hashes a password stored with another algorithm (failures only logged).

@@ -1,4 +1,5 @@
-//! The settings flow: the signed-in identity changes its traits (`profile`) or its password.
+//! The settings flow: the signed-in identity changes its traits (`profile`), its password,
+//! and its second factors (`totp`, `lookup_secret`).
 //!
 //! Every step needs an active session whose identity owns the flow. Changing the password,
 //! or traits that carry credential identifiers or verifiable addresses, also needs a
@@ -7,8 +8,10 @@
 //! returns to the flow, where the person submits again: the pending submission is not
 //! replayed, so no password is ever parked server-side.
 
+pub mod lookup_secret;
 pub mod password;
 pub mod profile;
+pub mod totp;
 
 use std::sync::Arc;
 
@@ -133,10 +136,24 @@ pub async fn submit(
     flow.ui.clear_messages();
     submit::take_transient_payload(&mut flow, body);
     let opts = &reg.options;
-    match submit::method(body) {
+    // Kratos' TOTP unlink and lookup buttons submit without a `method`.
+    let method = submit::method(body).or_else(|| {
+        if submit::flag(body, "totp_unlink") {
+            Some("totp")
+        } else if lookup_secret::ACTIONS.iter().any(|a| submit::flag(body, a)) {
+            Some("lookup_secret")
+        } else {
+            None
+        }
+    });
+    match method {
         Some("profile") if opts.methods.profile => profile::submit(reg, flow, body, session).await,
         Some("password") if opts.methods.password => {
             password::submit(reg, flow, body, session).await
+        }
+        Some("totp") if opts.methods.totp => totp::submit(reg, flow, body, session).await,
+        Some("lookup_secret") if opts.methods.lookup_secret => {
+            lookup_secret::submit(reg, flow, body, session).await
         }
         _ => {
             flow.ui.messages.push(text::no_strategy(FlowKind::Settings));
@@ -257,6 +274,12 @@ pub fn render(reg: &Registry, flow: &mut Flow, identity: &Identity, values: Opti
             "password",
             text::label_save(),
         ));
+    }
+    if opts.methods.totp {
+        nodes.extend(totp::nodes(reg, flow, identity));
+    }
+    if opts.methods.lookup_secret {
+        nodes.extend(lookup_secret::nodes(identity));
     }
     flow.ui.nodes = nodes;
     flow.internal["identity"] = identity_view(reg, identity);

@@ -108,6 +108,15 @@ pub fn string<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// A boolean field of a submission: JSON `true` or the form value `"true"`.
+pub fn flag(body: &Value, key: &str) -> bool {
+    match body.get(key) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s == "true",
+        _ => false,
+    }
+}
+
 /// Copies `transient_payload` into the flow when sent.
 pub fn take_transient_payload(flow: &mut Flow, body: &Value) {
     if let Some(p) = body.get("transient_payload").filter(|p| p.is_object()) {

@@ -92,6 +92,9 @@ impl Options {
             methods: MethodOptions {
                 password: c.method_enabled("password"),
                 profile: c.method_enabled("profile"),
+                totp: c.method_enabled("totp"),
+                totp_issuer: c.totp_issuer(),
+                lookup_secret: c.method_enabled("lookup_secret"),
             },
             default_schema_id: c.identity.default_schema_id.clone(),
             body_limit: BODY_LIMIT,

@@ -46,6 +46,9 @@ pub fn options() -> Options {
         methods: MethodOptions {
             password: true,
             profile: true,
+            totp: false,
+            totp_issuer: "127.0.0.1".into(),
+            lookup_secret: false,
         },
         default_schema_id: "default".into(),
         body_limit: BODY_LIMIT,

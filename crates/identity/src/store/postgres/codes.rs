@@ -99,4 +99,43 @@ impl CodeStore for PostgresStore {
         .await?;
         Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
+
+    async fn use_second_factor(
+        &self,
+        identity_id: Uuid,
+        credential_type: &str,
+        key: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO identity_second_factor_uses \
+             (identity_id, credential_type, secret_key, used_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(identity_id)
+        .bind(credential_type)
+        .bind(key)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn forget_second_factor_uses(
+        &self,
+        identity_id: Uuid,
+        credential_type: &str,
+        before: Timestamp,
+    ) -> Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM identity_second_factor_uses \
+             WHERE identity_id = $1 AND credential_type = $2 AND used_at < $3",
+        )
+        .bind(identity_id)
+        .bind(credential_type)
+        .bind(before)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
 }
