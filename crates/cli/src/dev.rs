@@ -1,8 +1,10 @@
 //! `nexus-auth dev`: the whole stack in one process on one origin — the identity server on
 //! SQLite under the data dir (migrated automatically), the gateway with the development
-//! rules, the built UI as static files and a demo upstream standing in for the Nexus 5 API.
+//! rules, the built UI as static files, a demo upstream standing in for the Nexus 5 API and an
+//! outbox that prints emails instead of sending them.
 
 mod gateway_config;
+mod outbox;
 mod upstream;
 
 use std::future::IntoFuture;
@@ -86,6 +88,9 @@ async fn start(args: DevArgs) -> anyhow::Result<ExitCode> {
         listeners,
         stopped(stop_rx.clone()),
     ));
+    // Emails go to the outbox: printed here and kept (as sent) for /admin/messages.
+    let courier =
+        tokio::spawn(outbox::dispatcher(&reg, &config.courier).run(stopped(stop_rx.clone())));
 
     let upstream_listener = TcpListener::bind("127.0.0.1:0").await?;
     let upstream_addr = upstream_listener.local_addr()?;
@@ -136,11 +141,13 @@ async fn start(args: DevArgs) -> anyhow::Result<ExitCode> {
         "  identity public {public}, admin {admin}; data in {}",
         data_dir.display()
     );
+    println!("  emails are printed here ([outbox]) and listed in {origin}/admin/messages");
 
     server::shutdown_signal().await;
     let _ = stop_tx.send(true);
     gateway.shutdown().await;
     let _ = identity.await;
+    let _ = courier.await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -162,5 +169,56 @@ fn dev_identity_config(
     }
     config.serve.public.base_url = Some(url::Url::parse(&format!("{origin}/"))?);
     config.serve.admin.api_keys = kratos::serve::ApiKeys(vec![admin_key.to_string()]);
+    rebase_ui_urls(config, origin)
+}
+
+/// Points the flows' UI and return URLs at this run's origin: the config names the default
+/// `http://127.0.0.1:4455`, but `--listen` may choose another port (tests bind free ones).
+fn rebase_ui_urls(config: &mut kratos::KratosConfig, origin: &str) -> anyhow::Result<()> {
+    let Ok(login) = url::Url::parse(&config.selfservice.flows.login.ui_url) else {
+        return Ok(());
+    };
+    let from = login.origin().ascii_serialization();
+    if from == origin {
+        return Ok(());
+    }
+    let mut value = serde_json::to_value(&config.selfservice)?;
+    rebase(&mut value, &from, origin);
+    config.selfservice = serde_json::from_value(value)?;
     Ok(())
+}
+
+fn rebase(value: &mut serde_json::Value, from: &str, to: &str) {
+    match value {
+        serde_json::Value::String(s) => {
+            let rest = s.strip_prefix(from);
+            if let Some(rest) = rest.filter(|r| r.is_empty() || r.starts_with('/')) {
+                *s = format!("{to}{rest}");
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| rebase(v, from, to)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| rebase(v, from, to)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rebases_ui_and_return_urls_on_the_origin_only() {
+        let mut v = serde_json::json!({
+            "a": "http://127.0.0.1:4455/login",
+            "b": ["http://127.0.0.1:4455", "http://127.0.0.1:44550/x", "https://example.com/"],
+        });
+        rebase(&mut v, "http://127.0.0.1:4455", "http://127.0.0.1:5000");
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "a": "http://127.0.0.1:5000/login",
+                "b": ["http://127.0.0.1:5000", "http://127.0.0.1:44550/x", "https://example.com/"],
+            })
+        );
+    }
 }

@@ -1,6 +1,7 @@
 // The one loader shared by every flow page: creates or fetches the flow, submits it, and acts
 // on the answer (render, redirect, start over, or show an error).
 import { goto, replaceState } from '$app/navigation';
+import { tick } from 'svelte';
 import type { UiText } from '@ory/client-fetch';
 import type { ApiError, Result } from '$lib/api/result';
 import type { Initial } from './preload';
@@ -82,6 +83,9 @@ export class FlowController {
     if (id && id === this.flow?.id) return;
     if (this.flow && this.adopted === url.search) {
       this.adopted = undefined;
+      // This runs in the first render, before SvelteKit's router has its root component
+      // (replaceState would throw reading `$set`); a tick later it is ready.
+      await tick();
       return this.setUrl(this.flow.id);
     }
     this.adopted = undefined;

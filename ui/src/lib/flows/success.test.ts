@@ -37,6 +37,17 @@ describe('afterSuccess', () => {
     expect(afterSuccess('registration', data, undefined)).toEqual({ type: 'redirect', to: '/verification?flow=v1' });
   });
 
+  it('registration verifies the address before following redirect_browser_to', () => {
+    const data = {
+      identity: {},
+      continue_with: [
+        { action: 'show_verification_ui', flow: { id: 'v1', verifiable_address: 'a@b.c', url: 'x' } },
+        { action: 'redirect_browser_to', redirect_browser_to: 'http://127.0.0.1:4455/' }
+      ]
+    };
+    expect(afterSuccess('registration', data, undefined)).toEqual({ type: 'redirect', to: '/verification?flow=v1' });
+  });
+
   it('recovery continues in settings', () => {
     const data = { id: 'r1', ui: { nodes: [] }, continue_with: [{ action: 'show_settings_ui', flow: { id: 's1' } }] };
     expect(afterSuccess('recovery', data, undefined)).toEqual({ type: 'redirect', to: '/settings?flow=s1' });

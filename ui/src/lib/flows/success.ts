@@ -37,6 +37,12 @@ export function afterSuccess(
 ): Next {
   const body = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
   const next = continueWith(body);
+  // Sign-up with `show_verification_ui`: the server also says where to go afterwards
+  // (`redirect_browser_to`), but the address is verified first, as Ory's own UIs do.
+  if (kind === 'registration') {
+    const verify = next.find((c) => c.action === 'show_verification_ui' && c.flow?.id);
+    if (verify) return { type: 'redirect', to: `/verification?flow=${encodeURIComponent(verify.flow!.id!)}` };
+  }
   const redirect = next.find((c) => c.action === 'redirect_browser_to' && c.redirect_browser_to);
   if (redirect?.redirect_browser_to) {
     // Settings answers "go to this same settings flow": show the answer (it has the messages).
@@ -49,10 +55,6 @@ export function afterSuccess(
   const settings = next.find((c) => c.action === 'show_settings_ui' && c.flow?.id);
   if (settings) return { type: 'redirect', to: `/settings?flow=${encodeURIComponent(settings.flow!.id!)}` };
 
-  if (kind === 'registration') {
-    const verify = next.find((c) => c.action === 'show_verification_ui' && c.flow?.id);
-    if (verify) return { type: 'redirect', to: `/verification?flow=${encodeURIComponent(verify.flow!.id!)}` };
-  }
   if (kind === 'login' || kind === 'registration') return { type: 'redirect', to: returnTo || '/' };
   return { type: 'render', flow: body };
 }
