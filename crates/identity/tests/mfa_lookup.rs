@@ -54,7 +54,12 @@ both!(reveal_confirm_use_cycle, |backend: Backend| async move {
     let srv = mfa::server(backend, |_| {}).await;
     let client = common::browser();
     let address = common::email();
-    assert_eq!(acc::register_browser(&srv, &client, &address).await.status(), 303);
+    assert_eq!(
+        acc::register_browser(&srv, &client, &address)
+            .await
+            .status(),
+        303
+    );
     let flow = acc::browser_flow(&srv, &client, "settings").await;
     let regenerate = mfa::node(&flow, "lookup_secret_regenerate").expect("regenerate node");
     assert_eq!(regenerate["group"], "lookup_secret");
@@ -82,7 +87,10 @@ both!(reveal_confirm_use_cycle, |backend: Backend| async move {
     .await;
     assert_eq!(res.status(), 303);
     let id = flow["id"].as_str().unwrap();
-    assert_eq!(acc::location(&res), format!("{}/settings?flow={id}", acc::UI));
+    assert_eq!(
+        acc::location(&res),
+        format!("{}/settings?flow={id}", acc::UI)
+    );
     let shown = acc::fetch(&srv, &client, "settings", id).await;
     let items = shown_codes(&shown);
     assert_eq!(items.len(), 12);
@@ -95,7 +103,11 @@ both!(reveal_confirm_use_cycle, |backend: Backend| async move {
         .collect();
     for c in &codes {
         assert_eq!(c.len(), 8);
-        assert!(c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()), "{c}");
+        assert!(
+            c.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "{c}"
+        );
     }
     let text = mfa::node(&shown, "lookup_secret_codes").unwrap()["attributes"]["text"]["text"]
         .as_str()
@@ -117,7 +129,10 @@ both!(reveal_confirm_use_cycle, |backend: Backend| async move {
     assert_eq!(done["state"], "success");
     assert!(mfa::node(&done, "lookup_secret_reveal").is_some());
     assert!(mfa::node(&done, "lookup_secret_disable").is_some());
-    assert!(mfa::node(&done, "lookup_secret_codes").is_none(), "shown once");
+    assert!(
+        mfa::node(&done, "lookup_secret_codes").is_none(),
+        "shown once"
+    );
     let (_, who) = acc::whoami(&srv, &client).await;
     assert_eq!(who["authenticator_assurance_level"], "aal2");
     assert!(mfa::methods(&who).contains(&("lookup_secret".into(), "aal2".into())));
@@ -138,7 +153,10 @@ both!(reveal_confirm_use_cycle, |backend: Backend| async move {
     let cred = &admin["credentials"]["lookup_secret"];
     assert_eq!(cred["identifiers"], json!([identity_id]));
     let stored = cred["config"].to_string();
-    assert_eq!(cred["config"]["recovery_codes"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        cred["config"]["recovery_codes"].as_array().unwrap().len(),
+        12
+    );
     assert!(stored.contains("$argon2id$"), "{stored}");
     for c in &codes {
         assert!(!stored.contains(c.as_str()), "code {c} stored in clear");
@@ -171,10 +189,16 @@ both!(reveal_confirm_use_cycle, |backend: Backend| async move {
         mfa::names(&aal2),
         vec![
             ("lookup_secret".to_string(), "lookup_secret".to_string()),
-            ("lookup_secret".to_string(), "method=lookup_secret".to_string())
+            (
+                "lookup_secret".to_string(),
+                "method=lookup_secret".to_string()
+            )
         ]
     );
-    assert_eq!(mfa::node(&aal2, "lookup_secret").unwrap()["meta"]["label"]["id"], 1010007);
+    assert_eq!(
+        mfa::node(&aal2, "lookup_secret").unwrap()["meta"]["label"]["id"],
+        1010007
+    );
     let (status, done) = acc::post_json(
         &second,
         &aal2,
@@ -206,8 +230,14 @@ both!(reveal_confirm_use_cycle, |backend: Backend| async move {
     let items = shown_codes(&revealed);
     assert_eq!(items.len(), 12);
     assert_eq!(items[3]["id"], 1050014);
-    assert!(items[3]["text"].as_str().unwrap().starts_with("Secret was used at "));
-    assert!(items.iter().enumerate().all(|(i, c)| i == 3 || c["id"] == 1050009));
+    assert!(items[3]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Secret was used at "));
+    assert!(items
+        .iter()
+        .enumerate()
+        .all(|(i, c)| i == 3 || c["id"] == 1050009));
     let text = revealed.to_string();
     for c in &codes {
         assert!(!text.contains(c.as_str()), "code {c} revealed again");
@@ -242,7 +272,10 @@ both!(each_code_works_once, |backend: Backend| async move {
     )
     .await;
     assert_eq!(status, 400, "{bad}");
-    assert_eq!(common::node_message_ids(&bad, "lookup_secret"), vec![4000012]);
+    assert_eq!(
+        common::node_message_ids(&bad, "lookup_secret"),
+        vec![4000012]
+    );
     // A wrong code.
     let (status, bad) = mfa::submit(
         &flow,
@@ -251,7 +284,10 @@ both!(each_code_works_once, |backend: Backend| async move {
     )
     .await;
     assert_eq!(status, 400, "{bad}");
-    assert_eq!(common::node_message_ids(&bad, "lookup_secret"), vec![4000016]);
+    assert_eq!(
+        common::node_message_ids(&bad, "lookup_secret"),
+        vec![4000016]
+    );
     assert_eq!(mfa::whoami(&srv, &other).await.0, 403, "still aal1");
     // An unused code (typed in upper case, with spaces) works.
     let typed = format!(" {} ", codes[1].to_uppercase());
@@ -277,7 +313,10 @@ both!(each_code_works_once, |backend: Backend| async move {
     )
     .await;
     assert_eq!(status, 400, "{bad}");
-    assert_eq!(common::node_message_ids(&bad, "lookup_secret"), vec![4000016]);
+    assert_eq!(
+        common::node_message_ids(&bad, "lookup_secret"),
+        vec![4000016]
+    );
     let (status, _) = mfa::submit(
         &flow,
         json!({ "method": "lookup_secret", "lookup_secret": fresh[0] }),
@@ -287,82 +326,98 @@ both!(each_code_works_once, |backend: Backend| async move {
     assert_eq!(status, 200);
 });
 
-both!(wrong_codes_count_across_factors, |backend: Backend| async move {
-    let srv = mfa::server(backend, |_| {}).await;
-    let app = mfa::app(&srv).await;
-    let t = mfa::pair_totp(&srv, &app.token).await;
-    let codes = set_up_codes(&srv, &app.token).await;
-    let aal1 = mfa::password_login(&srv, &app.email).await;
-    let (_, flow) = mfa::aal2_flow(&srv, &aal1).await;
-    let names = mfa::names(&flow);
-    assert!(names.contains(&("totp".into(), "totp_code".into())), "{names:?}");
-    assert!(names.contains(&("lookup_secret".into(), "lookup_secret".into())), "{names:?}");
-    for i in 0..5 {
-        let body = if i % 2 == 0 {
-            json!({ "method": "lookup_secret", "lookup_secret": "zzzzzzzz" })
-        } else {
-            json!({ "method": "totp", "totp_code": mfa::wrong_code(&t) })
-        };
-        let (status, _) = mfa::submit(&flow, body, &aal1).await;
-        assert_eq!(status, 400);
-    }
-    let (status, err) = mfa::submit(
-        &flow,
-        json!({ "method": "lookup_secret", "lookup_secret": codes[0] }),
-        &aal1,
-    )
-    .await;
-    assert_eq!(status, 410, "{err}");
-    assert_eq!(mfa::error_id(&err), "self_service_flow_replaced");
-    assert_eq!(mfa::whoami(&srv, &aal1).await.0, 403);
-});
-
-both!(disabling_needs_a_privileged_session, |backend: Backend| async move {
-    let srv = mfa::server(backend, |cfg| {
-        cfg["selfservice"]["flows"]["settings"]["privileged_session_max_age"] = json!("3s");
-    })
-    .await;
-    let app = mfa::app(&srv).await;
-    let codes = set_up_codes(&srv, &app.token).await;
-    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
-    let flow = mfa::settings_api(&srv, &app.token).await;
-    for action in [
-        "lookup_secret_disable",
-        "lookup_secret_regenerate",
-        "lookup_secret_reveal",
-    ] {
-        let (status, err) = acc::post_json(
-            &common::plain(),
+both!(
+    wrong_codes_count_across_factors,
+    |backend: Backend| async move {
+        let srv = mfa::server(backend, |_| {}).await;
+        let app = mfa::app(&srv).await;
+        let t = mfa::pair_totp(&srv, &app.token).await;
+        let codes = set_up_codes(&srv, &app.token).await;
+        let aal1 = mfa::password_login(&srv, &app.email).await;
+        let (_, flow) = mfa::aal2_flow(&srv, &aal1).await;
+        let names = mfa::names(&flow);
+        assert!(
+            names.contains(&("totp".into(), "totp_code".into())),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&("lookup_secret".into(), "lookup_secret".into())),
+            "{names:?}"
+        );
+        for i in 0..5 {
+            let body = if i % 2 == 0 {
+                json!({ "method": "lookup_secret", "lookup_secret": "zzzzzzzz" })
+            } else {
+                json!({ "method": "totp", "totp_code": mfa::wrong_code(&t) })
+            };
+            let (status, _) = mfa::submit(&flow, body, &aal1).await;
+            assert_eq!(status, 400);
+        }
+        let (status, err) = mfa::submit(
             &flow,
-            json!({ "method": "lookup_secret", action: true }),
-            Some(&app.token),
+            json!({ "method": "lookup_secret", "lookup_secret": codes[0] }),
+            &aal1,
         )
         .await;
-        assert_eq!(status, 403, "{action}: {err}");
-        assert_eq!(mfa::error_id(&err), "session_refresh_required");
+        assert_eq!(status, 410, "{err}");
+        assert_eq!(mfa::error_id(&err), "self_service_flow_replaced");
+        assert_eq!(mfa::whoami(&srv, &aal1).await.0, 403);
     }
-    // Still set up; a fresh aal2 session may disable them.
-    let aal1 = mfa::password_login(&srv, &app.email).await;
-    let (_, login) = mfa::aal2_flow(&srv, &aal1).await;
-    let (status, done) = mfa::submit(
-        &login,
-        json!({ "method": "lookup_secret", "lookup_secret": codes[5] }),
-        &aal1,
-    )
-    .await;
-    assert_eq!(status, 200, "{done}");
-    let fresh = done["session_token"].as_str().unwrap();
-    let flow = mfa::settings_api(&srv, fresh).await;
-    let (status, done) = acc::post_json(
-        &common::plain(),
-        &flow,
-        json!({ "method": "lookup_secret", "lookup_secret_disable": true }),
-        Some(fresh),
-    )
-    .await;
-    assert_eq!(status, 200, "{done}");
-    assert!(mfa::node(&done, "lookup_secret_regenerate").is_some());
-    assert!(mfa::node(&done, "lookup_secret_reveal").is_none());
-    let aal1 = mfa::password_login(&srv, &app.email).await;
-    assert_eq!(mfa::whoami(&srv, &aal1).await.0, 200, "no second factor left");
-});
+);
+
+both!(
+    disabling_needs_a_privileged_session,
+    |backend: Backend| async move {
+        let srv = mfa::server(backend, |cfg| {
+            cfg["selfservice"]["flows"]["settings"]["privileged_session_max_age"] = json!("3s");
+        })
+        .await;
+        let app = mfa::app(&srv).await;
+        let codes = set_up_codes(&srv, &app.token).await;
+        tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+        let flow = mfa::settings_api(&srv, &app.token).await;
+        for action in [
+            "lookup_secret_disable",
+            "lookup_secret_regenerate",
+            "lookup_secret_reveal",
+        ] {
+            let (status, err) = acc::post_json(
+                &common::plain(),
+                &flow,
+                json!({ "method": "lookup_secret", action: true }),
+                Some(&app.token),
+            )
+            .await;
+            assert_eq!(status, 403, "{action}: {err}");
+            assert_eq!(mfa::error_id(&err), "session_refresh_required");
+        }
+        // Still set up; a fresh aal2 session may disable them.
+        let aal1 = mfa::password_login(&srv, &app.email).await;
+        let (_, login) = mfa::aal2_flow(&srv, &aal1).await;
+        let (status, done) = mfa::submit(
+            &login,
+            json!({ "method": "lookup_secret", "lookup_secret": codes[5] }),
+            &aal1,
+        )
+        .await;
+        assert_eq!(status, 200, "{done}");
+        let fresh = done["session_token"].as_str().unwrap();
+        let flow = mfa::settings_api(&srv, fresh).await;
+        let (status, done) = acc::post_json(
+            &common::plain(),
+            &flow,
+            json!({ "method": "lookup_secret", "lookup_secret_disable": true }),
+            Some(fresh),
+        )
+        .await;
+        assert_eq!(status, 200, "{done}");
+        assert!(mfa::node(&done, "lookup_secret_regenerate").is_some());
+        assert!(mfa::node(&done, "lookup_secret_reveal").is_none());
+        let aal1 = mfa::password_login(&srv, &app.email).await;
+        assert_eq!(
+            mfa::whoami(&srv, &aal1).await.0,
+            200,
+            "no second factor left"
+        );
+    }
+);

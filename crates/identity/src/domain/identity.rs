@@ -242,19 +242,29 @@ impl Identity {
         self.available_aal = self.compute_available_aal();
     }
 
-    /// aal2 if any multi-factor credential, aal1 if any first factor, else aal0.
+    /// aal2 if any multi-factor credential (no first factor needed, kratos v26.2.0
+    /// `identity.SetAvailableAAL`), aal1 if any first factor, else aal0. Lookup secrets count
+    /// while the credential holds codes, used or not (as Kratos counts them).
     pub fn compute_available_aal(&self) -> Aal {
         use credential_type::*;
         let has = |t: &str| self.credentials.contains_key(t);
         let first = has(PASSWORD) || has(OIDC) || has(PASSKEY) || has(CODE) || has(WEBAUTHN);
-        let second = has(TOTP) || has(LOOKUP_SECRET) || self.has_webauthn_second_factor();
-        if first && second {
+        let second = has(TOTP) || self.has_lookup_codes() || self.has_webauthn_second_factor();
+        if second {
             Aal::Aal2
-        } else if first || second {
+        } else if first {
             Aal::Aal1
         } else {
             Aal::Aal0
         }
+    }
+
+    fn has_lookup_codes(&self) -> bool {
+        self.credentials
+            .get(credential_type::LOOKUP_SECRET)
+            .and_then(|c| c.config.get("recovery_codes"))
+            .and_then(Value::as_array)
+            .is_some_and(|codes| !codes.is_empty())
     }
 
     fn has_webauthn_second_factor(&self) -> bool {
@@ -287,5 +297,49 @@ pub fn new_credential(
         version: 0,
         created_at: now,
         updated_at: now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn available_aal_follows_kratos_v26() {
+        let mut i = Identity::new("default", json!({}));
+        assert_eq!(i.compute_available_aal(), Aal::Aal0);
+        i.set_credential(new_credential(
+            credential_type::PASSWORD,
+            vec!["a@b.c".into()],
+            json!({}),
+        ));
+        assert_eq!(i.available_aal, Aal::Aal1);
+        let empty = json!({ "recovery_codes": [] });
+        i.set_credential(new_credential(
+            credential_type::LOOKUP_SECRET,
+            vec![],
+            empty,
+        ));
+        assert_eq!(
+            i.available_aal,
+            Aal::Aal1,
+            "a lookup credential without codes"
+        );
+        let codes = json!({ "recovery_codes": [{ "hashed_code": "x", "used_at": "2026-01-01T00:00:00Z" }] });
+        i.set_credential(new_credential(
+            credential_type::LOOKUP_SECRET,
+            vec![],
+            codes,
+        ));
+        assert_eq!(i.available_aal, Aal::Aal2);
+        i.credentials.remove(credential_type::PASSWORD);
+        i.credentials.remove(credential_type::LOOKUP_SECRET);
+        i.set_credential(new_credential(
+            credential_type::TOTP,
+            vec![],
+            json!({ "totp_url": "otpauth://totp/x?secret=AB" }),
+        ));
+        assert_eq!(i.available_aal, Aal::Aal2, "no first factor needed");
     }
 }

@@ -340,7 +340,11 @@ pub(crate) fn return_url(
     if session.authenticator_assurance_level >= reg.options.whoami_aal(identity.available_aal) {
         return after;
     }
-    let aal2 = append_query(&reg.options.browser_init_url(FlowKind::Login), "aal", "aal2");
+    let aal2 = append_query(
+        &reg.options.browser_init_url(FlowKind::Login),
+        "aal",
+        "aal2",
+    );
     match &flow.return_to {
         Some(r) => append_query(&aal2, "return_to", r),
         None => aal2,

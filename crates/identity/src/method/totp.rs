@@ -244,7 +244,10 @@ mod tests {
         assert_eq!(key.matching_step(&code, now + 30), Some(now / 30));
         assert_eq!(key.matching_step(&code, now + 90), None);
         assert_eq!(key.matching_step("12345", now), None);
-        assert!(key.qr_data_url().unwrap().starts_with("data:image/png;base64,iVBOR"));
+        assert!(key
+            .qr_data_url()
+            .unwrap()
+            .starts_with("data:image/png;base64,iVBOR"));
     }
 
     #[test]

@@ -32,9 +32,11 @@ pub async fn server(backend: Backend, tweak: impl FnOnce(&mut Value)) -> TestSer
 
 /// The node whose input name or element id is `name`.
 pub fn node<'a>(flow: &'a Value, name: &str) -> Option<&'a Value> {
-    flow["ui"]["nodes"].as_array().into_iter().flatten().find(|n| {
-        n["attributes"]["name"] == name || n["attributes"]["id"] == name
-    })
+    flow["ui"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|n| n["attributes"]["name"] == name || n["attributes"]["id"] == name)
 }
 
 /// `(group, name or id)` of every node but the CSRF token.
@@ -84,7 +86,10 @@ pub fn wrong_code(t: &TOTP) -> String {
 pub fn shown_secret(flow: &Value) -> String {
     let n = node(flow, "totp_secret_key").expect("totp_secret_key node");
     assert_eq!(n["type"], "text");
-    n["attributes"]["text"]["text"].as_str().unwrap().to_string()
+    n["attributes"]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// A native app: a registered identity and its session token.
@@ -123,7 +128,9 @@ pub async fn pair_totp(srv: &TestServer, token: &str) -> TOTP {
 
 /// A new aal1 session token from a password login.
 pub async fn password_login(srv: &TestServer, email: &str) -> String {
-    acc::login_api(srv, email, PASSWORD).await.expect("password login")
+    acc::login_api(srv, email, PASSWORD)
+        .await
+        .expect("password login")
 }
 
 /// `GET /self-service/login/api?aal=aal2` with `token`: status and body.

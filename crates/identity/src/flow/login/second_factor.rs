@@ -93,7 +93,8 @@ pub async fn submit(
     if let Err((node, message)) = checked {
         tracing::info!(identity_id = %identity.id, method, "second factor refused");
         flow.ui.add_message(node, message);
-        flow.ui.clear_values(|n| n == "totp_code" || n == "lookup_secret");
+        flow.ui
+            .clear_values(|n| n == "totp_code" || n == "lookup_secret");
         reg.store.update_flow(&flow).await?;
         return Ok(SubmitOutcome::Invalid(Box::new(flow)));
     }
@@ -167,7 +168,10 @@ async fn check_lookup_secret(
         return Ok(Err((None, text::no_lookup())));
     };
     let Some(secret) = form::string(body, "lookup_secret") else {
-        return Ok(Err((Some("lookup_secret"), text::required("lookup_secret"))));
+        return Ok(Err((
+            Some("lookup_secret"),
+            text::required("lookup_secret"),
+        )));
     };
     let secret = Zeroizing::new(secret.trim().to_lowercase());
     let hashes = config
@@ -207,10 +211,7 @@ async fn check_lookup_secret(
 /// record is what keeps it single-use).
 async fn mark_used(reg: &Registry, identity: &Identity, config: &LookupConfig) {
     let mut updated = identity.clone();
-    if let Some(c) = updated
-        .credentials
-        .get_mut(credential_type::LOOKUP_SECRET)
-    {
+    if let Some(c) = updated.credentials.get_mut(credential_type::LOOKUP_SECRET) {
         c.config = serde_json::to_value(config).unwrap_or(Value::Null);
         c.updated_at = domain::now();
     }

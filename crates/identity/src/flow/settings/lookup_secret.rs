@@ -123,7 +123,11 @@ async fn confirm(
 }
 
 /// Lists the stored codes: used ones with their time, the rest hidden.
-async fn reveal(reg: &Registry, flow: Flow, identity: &Identity) -> Result<SubmitOutcome, FlowError> {
+async fn reveal(
+    reg: &Registry,
+    flow: Flow,
+    identity: &Identity,
+) -> Result<SubmitOutcome, FlowError> {
     let Some(config) = LookupConfig::of(identity).filter(|c| !c.recovery_codes.is_empty()) else {
         return Err(
             ApiError::bad_request("Can not reveal lookup codes because you have none.").into(),

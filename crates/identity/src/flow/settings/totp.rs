@@ -88,8 +88,7 @@ pub async fn submit(
             "settings flow has no pending TOTP key".into(),
         ));
     };
-    let key =
-        TotpKey::parse(&url).ok_or_else(|| FlowError::Internal("pending TOTP key".into()))?;
+    let key = TotpKey::parse(&url).ok_or_else(|| FlowError::Internal("pending TOTP key".into()))?;
     let Some(code) = form::string(body, "totp_code") else {
         flow.ui
             .add_message(Some("totp_code"), text::required("totp_code"));
