@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
 # Gateway benchmarks on loopback. Needs: apt-get update && apt-get install -y wrk nginx-light
 # Usage: bench/gateway/run.sh [duration, default 10s]
+# Env: CONNECTIONS (64), THREADS (wrk threads, 2), WORKERS (worker processes of the nginx
+# front and worker threads of the gateway, 1), PIN (1: proxies on CPU 1, wrk and the
+# upstream on CPU 0; 0: no pinning), ROUNDS (each pair measured ROUNDS times, 2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 D=${1:-10s}
 C=${CONNECTIONS:-64}
 T=${THREADS:-2}
-BIN=target/release/examples
-cargo build --release -p nexus-gateway --examples >/dev/null
+W=${WORKERS:-1}
+PIN=${PIN:-0}
+ROUNDS=${ROUNDS:-2}
+EX=target/release/examples
+NEXUS=target/release/nexus-auth
+if [ -z "${NO_BUILD:-}" ]; then
+  cargo build --release -p nexus-cli >/dev/null
+  cargo build --release -p nexus-gateway --example match_bench >/dev/null
+fi
+
+if [ "$PIN" = 1 ]; then
+  SIDE="taskset -c 0" # load generator, upstream, whoami
+  PROXY="taskset -c 1" # nginx front and gateway, the systems under test
+else
+  SIDE=""
+  PROXY=""
+fi
 
 WORK=$(mktemp -d)
 pids=()
@@ -19,9 +37,46 @@ cleanup() {
 }
 trap cleanup EXIT
 
-nginx -c "$PWD/bench/gateway/upstream.conf"
-nginx -c "$PWD/bench/gateway/nginx-front.conf"
-$BIN/mock_whoami 127.0.0.1:18090 & pids+=($!)
+sed "s/^worker_processes 1;/worker_processes $W;/" bench/gateway/nginx-front.conf > "$WORK/front.conf"
+$SIDE nginx -c "$PWD/bench/gateway/upstream.conf"
+$PROXY nginx -c "$WORK/front.conf"
+
+# The session service behind both nginx auth_request and the gateway's cookie_session: our
+# identity server (SQLite file, public port 18090), with one registered identity's session.
+cat > "$WORK/kratos.yml" <<YAML
+dsn: sqlite://$WORK/identity.db?_fk=true&mode=rwc
+serve:
+  public: { host: 127.0.0.1, port: 18090, base_url: "http://127.0.0.1:18090/" }
+  admin: { host: 127.0.0.1, port: 18091 }
+identity:
+  schemas: [{ id: default, url: "file://$PWD/deploy/kratos/identity.schema.json" }]
+selfservice:
+  default_browser_return_url: http://127.0.0.1:18083/
+  methods: { password: { config: { haveibeenpwned_enabled: false } } }
+  flows:
+    registration: { after: { password: { hooks: [{ hook: session }] } } }
+secrets: { default: ["bench-secret-bench-secret-0123456789"] }
+log: { level: error }
+YAML
+$NEXUS identity migrate -c "$WORK/kratos.yml" --yes >/dev/null
+$SIDE $NEXUS identity serve -c "$WORK/kratos.yml" --dev & pids+=($!)
+for _ in $(seq 100); do curl -sf http://127.0.0.1:18090/health/ready >/dev/null && break; sleep 0.1; done
+SESSION=$(python3 - <<'PY'
+import json, random, urllib.request, http.cookiejar
+base = "http://127.0.0.1:18090"
+jar = http.cookiejar.CookieJar()
+op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+def call(url, body=None):
+    req = urllib.request.Request(url, data=json.dumps(body).encode() if body else None,
+        headers={"Accept": "application/json", "Content-Type": "application/json"})
+    return json.load(op.open(req))
+flow = call(f"{base}/self-service/registration/browser")
+csrf = next(n["attributes"]["value"] for n in flow["ui"]["nodes"] if n["attributes"].get("name") == "csrf_token")
+call(flow["ui"]["action"], {"method": "password", "csrf_token": csrf,
+     "password": f"bench-password-{random.random()}", "traits": {"email": f"bench{random.randint(0, 10**9)}@example.com"}})
+print(next(c.value for c in jar if c.name == "ory_kratos_session"))
+PY
+)
 
 cat > "$WORK/rules.yml" <<'RULES'
 - id: bench
@@ -32,35 +87,67 @@ cat > "$WORK/rules.yml" <<'RULES'
   upstream: { url: "http://127.0.0.1:18080" }
 RULES
 sed "s#RULES_FILE#$WORK/rules.yml#" bench/gateway/oathkeeper.yml > "$WORK/oathkeeper.yml"
-$BIN/gateway serve -c "$WORK/oathkeeper.yml" & pids+=($!)
+TOKIO_WORKER_THREADS=$W $PROXY $NEXUS gateway serve -c "$WORK/oathkeeper.yml" & pids+=($!)
+GW=${pids[-1]}
 
 for port in 18080 18081 18082 18083 18084 18090; do
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
 done
+FRONT=$(pgrep -d, -P "$(cat /tmp/nexus-bench-front.pid)")
+UP=$(pgrep -d, -P "$(cat /tmp/nexus-bench-upstream.pid)")
 
-COOKIE="Cookie: ory_kratos_session=valid"
-run() { # name url [headers...]
-  local name=$1 url=$2; shift 2
-  local hdrs=()
-  for h in "$@"; do hdrs+=(-H "$h"); done
-  local out
-  out=$(wrk -t"$T" -c"$C" -d"$D" --latency "${hdrs[@]}" "$url")
-  local rps p99
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  local non2xx
-  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-  printf '%-44s %12s req/s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p99" "${non2xx:-0}"
+# CPU seconds (user+sys) of the listed pids, from /proc.
+cpu_ticks() {
+  local t=0 p
+  for p in ${1//,/ }; do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
 }
 
-echo "== pair 1: proxy vs nginx proxy_pass (same static upstream)"
-run "nginx proxy_pass" http://127.0.0.1:18081/hello "$COOKIE"
-run "gateway proxy (cookie_session cached + header)" http://127.0.0.1:18083/hello "$COOKIE"
-echo "== pair 2: proxy vs nginx proxy_pass + auth_request(whoami)"
-run "nginx proxy_pass + auth_request" http://127.0.0.1:18082/hello "$COOKIE"
-run "gateway proxy (cookie_session cached + header)" http://127.0.0.1:18083/hello "$COOKIE"
-echo "== pair 3: decisions (cached sessions) vs direct upstream"
-run "direct upstream" http://127.0.0.1:18080/hello
-run "gateway /decisions" http://127.0.0.1:18084/decisions/hello "$COOKIE" "X-Forwarded-Method: GET" "X-Forwarded-Proto: http" "X-Forwarded-Host: app.local" "X-Forwarded-Uri: /hello"
-echo "== rule matching cost, 10 vs 1000 rules"
-$BIN/match_bench
+COOKIE="Cookie: ory_kratos_session=$SESSION"
+for url in http://127.0.0.1:18081/hello http://127.0.0.1:18082/hello http://127.0.0.1:18083/hello; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "$url")
+  [ "$code" = 200 ] || { echo "sanity check failed: $url answered $code" >&2; exit 1; }
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18083/hello)
+[ "$code" = 401 ] || { echo "sanity check failed: the gateway let a request without a session through ($code)" >&2; exit 1; }
+run() { # name pids url [headers...]; prints one line, sets RPS and P99_MS
+  local name=$1 watch=$2 url=$3; shift 3
+  local hdrs=() h
+  for h in "$@"; do hdrs+=(-H "$h"); done
+  local t0 t1 out
+  t0=$(cpu_ticks "$watch")
+  out=$($SIDE wrk -t"$T" -c"$C" -d"$D" --latency "${hdrs[@]}" "$url")
+  t1=$(cpu_ticks "$watch")
+  RPS=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  local p99 n non2xx us
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  P99_MS=$(echo "$p99" | awk '/us$/ {sub("us",""); print $1/1000; next} /ms$/ {sub("ms",""); print $1; next} /s$/ {sub("s",""); print $1*1000}')
+  n=$(echo "$out" | awk '/requests in/ {print $1}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+  us=$(awk -v t=$((t1 - t0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')
+  printf '  %-46s %10s req/s   p99 %8s   %6s µs CPU/req   non-2xx %s\n' \
+    "$name" "$RPS" "$p99" "$us" "${non2xx:-0}"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); WORKERS=$W PIN=$PIN wrk -t$T -c$C -d$D"
+for r in $(seq "$ROUNDS"); do
+  echo "== round $r"
+  echo "pair 1: proxy vs nginx proxy_pass (same static upstream)"
+  run "nginx proxy_pass" "$FRONT" http://127.0.0.1:18081/hello "$COOKIE"; N=$RPS
+  run "gateway proxy (cookie_session cached + header)" "$GW" http://127.0.0.1:18083/hello "$COOKIE"; G=$RPS
+  echo "  -> ratio $(ratio "$G" "$N") (target >= 0.9)"
+  echo "pair 2: proxy vs nginx proxy_pass + auth_request(whoami)"
+  run "nginx proxy_pass + auth_request" "$FRONT" http://127.0.0.1:18082/hello "$COOKIE"; N=$RPS
+  run "gateway proxy (cookie_session cached + header)" "$GW" http://127.0.0.1:18083/hello "$COOKIE"; G=$RPS
+  echo "  -> ratio $(ratio "$G" "$N") (target >= 1.5)"
+  echo "pair 3: decisions (cached sessions) vs direct upstream"
+  run "direct upstream (nginx return 200)" "$UP" http://127.0.0.1:18080/hello; P=$P99_MS
+  run "gateway /decisions" "$GW" http://127.0.0.1:18084/decisions/hello "$COOKIE" \
+    "X-Forwarded-Method: GET" "X-Forwarded-Proto: http" "X-Forwarded-Host: app.local" "X-Forwarded-Uri: /hello"
+  echo "  -> p99 added $(awk -v a="$P99_MS" -v b="$P" 'BEGIN {printf "%.2f", a - b}') ms (targets: >= 50000 req/s, <= 1 ms)"
+done
+echo "== rule matching cost, 10 vs 1000 rules (target ratio <= 2)"
+$SIDE $EX/match_bench
