@@ -281,7 +281,7 @@ try {
     const items = admin.locator('ul.outbox > li details');
     await items.nth(1).waitFor({ timeout: TIMEOUT });
     const subjects = await admin.locator('ul.outbox .subject').allTextContents();
-    check(subjects.some((s) => /verification/i.test(s)) && subjects.some((s) => /recovery/i.test(s)),
+    check(subjects.some((s) => /verif/i.test(s)) && subjects.some((s) => /recover/i.test(s)),
       `outbox subjects: ${subjects.join(' | ')}`);
     await items.first().locator('summary').click();
     await shot(admin, 'admin-messages');

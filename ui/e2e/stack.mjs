@@ -133,9 +133,9 @@ export function mails(log) {
   return out;
 }
 
-/** The six-digit code in an email body. */
+/** The six-digit code in an email body (on a line of its own, as the templates put it). */
 export function codeIn(body) {
-  const m = body.match(/\b(\d{6})\b/);
+  const m = body.match(/^\s*(\d{6})\s*$/m);
   if (!m) throw new Error(`no six-digit code in the email:\n${body}`);
   return m[1];
 }
