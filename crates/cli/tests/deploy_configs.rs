@@ -1,11 +1,13 @@
 //! The example configs under `deploy/` load as an operator would use them: the identity server
 //! starts on `deploy/kratos/kratos.yml` (schema and courier templates included), the gateway
-//! validates and serves `deploy/oathkeeper/` with its access rules.
+//! validates and serves `deploy/oathkeeper/` with its access rules, and known-insecure secrets
+//! (the ones shipped there among them) stop `identity serve` outside `--dev` with exit 64.
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::{json, Value};
@@ -42,7 +44,116 @@ fn kratos_example_serves_in_dev_mode() {
     assert!(alive.starts_with("HTTP/1.1 200"), "{alive}");
     let schemas = get(public, "/schemas");
     assert!(schemas.contains("\"default\""), "{schemas}");
-    assert!(terminate(&mut child).success());
+    // Exit status not checked: a SIGTERM this early can land before serve installs its handler.
+    terminate(&mut child);
+}
+
+/// Runs `cmd` expecting it to exit by itself; returns (status code, stderr). A server that
+/// starts instead is killed and the test fails.
+fn exits(mut cmd: Command) -> (Option<i32>, String) {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            return (status.code(), err);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{cmd:?} kept running: the config was accepted");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn serve_deploy_config(dev: bool) -> Command {
+    let mut cmd = bin();
+    cmd.current_dir(root())
+        .args(["identity", "serve", "-c", "deploy/kratos/kratos.yml"])
+        .env("DSN", "memory")
+        .env("SERVE_PUBLIC_PORT", free_port().to_string())
+        .env("SERVE_ADMIN_PORT", free_port().to_string());
+    if dev {
+        cmd.arg("--dev");
+    }
+    cmd
+}
+
+#[test]
+fn the_shipped_secrets_are_refused_without_dev() {
+    let (code, err) = exits(serve_deploy_config(false));
+    assert_eq!(code, Some(64), "{err}");
+    assert!(err.contains("secrets.default.0"), "{err}");
+    assert!(err.contains("--dev"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+
+    // With its own secrets the same file passes validation (and then starts).
+    let mut cmd = serve_deploy_config(false);
+    cmd.env("SECRETS_DEFAULT", "4f9a1c7e2b8d4e6fa0c3b5d7e9f1a2c4")
+        .env("SECRETS_COOKIE", "e3b1d5f7a9c2e4f6b8d0a1c3e5f7b9d2");
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let port = cmd
+        .get_envs()
+        .find(|(k, _)| *k == "SERVE_PUBLIC_PORT")
+        .and_then(|(_, v)| v?.to_str()?.parse().ok())
+        .unwrap();
+    wait_for_port(port, &mut child);
+    let alive = get(port, "/health/alive");
+    assert!(alive.starts_with("HTTP/1.1 200"), "{alive}");
+    terminate(&mut child);
+}
+
+#[test]
+fn insecure_secrets_exit_64_naming_the_key() {
+    let cases = [
+        (
+            "SECRETS_COOKIE",
+            "PLEASE-CHANGE-ME-I-AM-VERY-INSECURE",
+            "secrets.cookie.0",
+        ),
+        ("SECRETS_DEFAULT", "short-secret", "secrets.default.0"),
+        (
+            "SECRETS_DEFAULT",
+            "dev-only-cookie-secret-change-me-0123456789",
+            "secrets.default.0",
+        ),
+        (
+            "SERVE_ADMIN_API_KEYS",
+            "change-me-to-a-long-random-key",
+            "serve.admin.api_keys.0",
+        ),
+    ];
+    for (var, value, key) in cases {
+        let mut cmd = serve_deploy_config(false);
+        cmd.env("SECRETS_DEFAULT", "4f9a1c7e2b8d4e6fa0c3b5d7e9f1a2c4")
+            .env("SECRETS_COOKIE", "e3b1d5f7a9c2e4f6b8d0a1c3e5f7b9d2")
+            .env(var, value);
+        let (code, err) = exits(cmd);
+        assert_eq!(code, Some(64), "{var}={value}: {err}");
+        assert!(err.contains(key), "{var}={value}: {err}");
+        assert!(
+            !err.contains(value),
+            "the secret itself is not printed: {err}"
+        );
+    }
+    // Too short is refused even in dev mode, as Kratos does.
+    let mut cmd = serve_deploy_config(true);
+    cmd.env("SECRETS_DEFAULT", "short-secret");
+    let (code, err) = exits(cmd);
+    assert_eq!(code, Some(64), "{err}");
+    assert!(
+        err.contains("secrets.default.0") && err.contains("16"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -169,5 +280,5 @@ fn gateway_example_config_serves_its_access_rules() {
             "django:health"
         ]
     );
-    assert!(terminate(&mut child).success());
+    terminate(&mut child);
 }

@@ -5,14 +5,34 @@ use super::{ConfigError, KratosConfig};
 use rand::distributions::{Alphanumeric, DistString};
 use serde_json::Value;
 
-/// Example secrets from Ory's docs and quickstarts; fine in dev, refused otherwise.
+/// Published secrets — Ory's docs and quickstarts, and the development values in this
+/// repository's `deploy/` — fine in dev, refused otherwise.
 pub const INSECURE_EXAMPLE_SECRETS: &[&str] = &[
     "PLEASE-CHANGE-ME-I-AM-VERY-INSECURE",
     "32-LONG-SECRET-NOT-SECURE-AT-ALL",
     "CHANGE-ME-I-AM-VERY-INSECURE",
     "youReallyNeedToChangeThis",
     "ipsumipsumipsumi",
+    "dev-only-cookie-secret-change-me-0123456789",
+    "dev-only-default-secret-change-me-0123456789",
+    "change-me-to-a-long-random-key",
 ];
+
+/// Placeholders that mark a value as an example to replace (compared without case, `-`, `_`).
+const PLACEHOLDER_MARKERS: &[&str] = &["changeme", "changethis", "notsecure", "veryinsecure"];
+
+/// Whether `secret` is a published example or reads as a placeholder.
+pub fn is_insecure_secret(secret: &str) -> bool {
+    if INSECURE_EXAMPLE_SECRETS.contains(&secret) {
+        return true;
+    }
+    let folded: String = secret
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' ' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    PLACEHOLDER_MARKERS.iter().any(|m| folded.contains(m))
+}
 
 /// Lowest bcrypt cost accepted outside dev mode.
 pub const MIN_BCRYPT_COST: u32 = 12;
@@ -109,19 +129,17 @@ impl KratosConfig {
             return Ok(());
         }
         let all = [
-            ("default", &s.default),
-            ("cookie", &s.cookie),
-            ("cipher", &s.cipher),
-            ("pagination", &s.pagination),
+            ("secrets.default", &s.default),
+            ("secrets.cookie", &s.cookie),
+            ("secrets.cipher", &s.cipher),
+            ("secrets.pagination", &s.pagination),
+            ("serve.admin.api_keys", &self.serve.admin.api_keys.0),
         ];
-        for (name, list) in all {
-            if let Some(i) = list
-                .iter()
-                .position(|x| INSECURE_EXAMPLE_SECRETS.contains(&x.as_str()))
-            {
+        for (key, list) in all {
+            if let Some(i) = list.iter().position(|x| is_insecure_secret(x)) {
                 return Err(ConfigError::invalid(
-                    format!("secrets.{name}.{i}"),
-                    "is a published example secret; set your own (allowed only with --dev)",
+                    format!("{key}.{i}"),
+                    "is a published example or placeholder secret; set your own, e.g. `openssl rand -hex 32` (allowed only with --dev)",
                 ));
             }
         }
@@ -200,6 +218,43 @@ mod tests {
         assert_eq!(e.path(), Some("secrets.cookie.0"));
         c.dev = true;
         assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn refuses_deploy_values_and_placeholders_outside_dev() {
+        for (secret, key) in [
+            (
+                "dev-only-default-secret-change-me-0123456789",
+                "secrets.default.0",
+            ),
+            ("my-Change_Me-secret-0123456789", "secrets.default.0"),
+            ("THIS-IS-NOT-SECURE-0123456789", "secrets.default.0"),
+        ] {
+            let mut c = base();
+            c.secrets.default = vec![secret.into()];
+            assert_eq!(
+                c.clone().validate().unwrap_err().path(),
+                Some(key),
+                "{secret}"
+            );
+            c.dev = true;
+            assert!(c.validate().is_ok(), "{secret} is fine in dev");
+        }
+        let mut c = base();
+        c.secrets.cookie = vec![
+            "b6f1c1e0d7a94f7c8e2a9d3b5c4f1e0a".into(),
+            "dev-only-cookie-secret-change-me-0123456789".into(),
+        ];
+        assert_eq!(c.validate().unwrap_err().path(), Some("secrets.cookie.1"));
+        let mut c = base();
+        c.serve.admin.api_keys.0 = vec!["change-me-to-a-long-random-key".into()];
+        assert_eq!(
+            c.validate().unwrap_err().path(),
+            Some("serve.admin.api_keys.0")
+        );
+        let mut c = base();
+        c.secrets.default = vec!["b6f1c1e0d7a94f7c8e2a9d3b5c4f1e0a".into()];
+        assert!(c.validate().is_ok(), "a random secret passes");
     }
 
     #[test]
