@@ -5,7 +5,7 @@
 //
 // Environment: CHROMIUM (default /usr/bin/chromium), NEXUS_AUTH_BIN (default
 // ../target/debug/nexus-auth), E2E_SHOTS (screenshot dir; default a new temp dir),
-// E2E_TIMEOUT (ms per wait, default 20000).
+// E2E_TIMEOUT (ms per wait, default 30000).
 //
 // Walks: register → verify the email with the code from the outbox → sign out → sign in →
 // [TODO: enrol TOTP → sign in with the second factor] → change the password → recover the
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, codeIn } from './stack.mjs';
 
-const TIMEOUT = Number(process.env.E2E_TIMEOUT ?? 20_000);
+const TIMEOUT = Number(process.env.E2E_TIMEOUT ?? 30_000);
 const SHOTS = process.env.E2E_SHOTS ?? mkdtempSync(join(tmpdir(), 'nexus-e2e-shots-'));
 mkdirSync(SHOTS, { recursive: true });
 const DESKTOP = { width: 1280, height: 860 };
@@ -32,6 +32,8 @@ const PASSWORD_3 = 'Recovered-orchid-compass-5503';
 
 let failed = false;
 const results = [];
+/** Every page opened, for the failure report. */
+const pages = [];
 
 async function step(name, fn) {
   const t0 = Date.now();
@@ -43,6 +45,13 @@ async function step(name, fn) {
     results.push({ name, ms: Date.now() - t0, ok: false });
     console.log(`  FAIL ${name} (${Date.now() - t0} ms)\n${e.stack ?? e}`);
     failed = true;
+    // What each open page showed when the step failed.
+    for (const [i, page] of pages.entries()) {
+      const file = join(SHOTS, `FAILED-page${i}.png`);
+      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+      const text = await page.locator('main').innerText().catch(() => '(no main)');
+      console.log(`  page ${i}: ${page.url()} → ${file}\n    ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
+    }
     throw e;
   }
 }
@@ -147,7 +156,9 @@ async function newPage() {
   const context = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1 });
   contexts.push(context);
   const page = await context.newPage();
+  pages.push(page);
   page.setDefaultTimeout(TIMEOUT);
+  page.setDefaultNavigationTimeout(TIMEOUT);
   page.on('pageerror', (e) => {
     console.log(`  page error: ${e.message}`);
     failed = true;
