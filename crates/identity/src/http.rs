@@ -4,6 +4,7 @@ pub mod admin;
 pub mod body;
 pub mod context;
 pub mod cookies;
+pub mod cors;
 pub mod flows;
 pub mod meta;
 pub mod negotiate;
@@ -23,14 +24,19 @@ use crate::registry::Registry;
 
 /// The public API (port 4433).
 pub fn public_app(reg: Registry) -> Router {
-    Router::new()
+    let cors = reg.options.public_cors.as_ref().map(cors::layer);
+    let router = Router::new()
         .merge(meta::health_router())
         .merge(meta::public_router())
         .merge(flows::router())
         .merge(sessions::router())
         .fallback(public_fallback)
         .layer(axum::extract::DefaultBodyLimit::disable())
-        .with_state(reg)
+        .with_state(reg);
+    match cors {
+        Some(layer) => router.layer(layer),
+        None => router,
+    }
 }
 
 /// The admin API (port 4434).

@@ -143,6 +143,8 @@ pub struct Options {
     pub codes: CodeOptions,
     /// Feature flags the flows honour.
     pub flags: FeatureFlags,
+    /// `serve.public.cors` when enabled.
+    pub public_cors: Option<crate::config::serve::Cors>,
 }
 
 impl std::fmt::Debug for Options {

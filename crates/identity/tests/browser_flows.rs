@@ -274,3 +274,69 @@ both!(return_to_is_checked, |backend: Backend| async move {
         .unwrap();
     assert_eq!(flow["return_to"], "http://127.0.0.1:4455/dashboard");
 });
+
+/// `serve.public.cors`: an allowed origin is echoed with credentials allowed and preflights are
+/// answered; any other origin gets no CORS headers; off by default.
+#[tokio::test]
+async fn cors_on_the_public_api_follows_the_config() {
+    let srv = TestServer::start_with(Backend::Sqlite, |cfg| {
+        cfg["serve"]["public"]["cors"] = serde_json::json!({
+            "enabled": true,
+            "allowed_origins": ["https://app.example.com", "https://*.apps.example.com"],
+            "max_age": 600
+        });
+    })
+    .await;
+    let client = common::plain();
+    let whoami = srv.url("/sessions/whoami");
+    for origin in ["https://app.example.com", "https://ui.apps.example.com"] {
+        let res = client
+            .get(&whoami)
+            .header("Origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+        let h = res.headers();
+        assert_eq!(h["access-control-allow-origin"], origin);
+        assert_eq!(h["access-control-allow-credentials"], "true");
+    }
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, &whoami)
+        .header("Origin", "https://app.example.com")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "x-session-token")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let h = preflight.headers();
+    assert_eq!(h["access-control-allow-origin"], "https://app.example.com");
+    assert!(h["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("GET"));
+    assert!(h["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("x-session-token"));
+    assert_eq!(h["access-control-max-age"], "600");
+
+    let res = client
+        .get(&whoami)
+        .header("Origin", "https://evil.example.net")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+
+    let off = TestServer::start(Backend::Sqlite).await;
+    let res = client
+        .get(off.url("/sessions/whoami"))
+        .header("Origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}

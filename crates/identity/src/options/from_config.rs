@@ -105,6 +105,7 @@ impl Options {
             verification_flow: super::account::address(&c.selfservice.flows.verification),
             codes: super::account::codes(c),
             flags: super::account::flags(c),
+            public_cors: c.serve.public.cors.enabled.then(|| c.serve.public.cors.clone()),
             public_url,
             admin_url,
         })

@@ -59,5 +59,6 @@ pub fn options() -> Options {
         verification_flow: AddressOptions::default(),
         codes: CodeOptions::default(),
         flags: FeatureFlags::default(),
+        public_cors: None,
     }
 }
