@@ -70,6 +70,7 @@ async fn start(args: DevArgs) -> anyhow::Result<ExitCode> {
     dev_identity_config(&mut config, &data_dir, &origin, &admin_key)?;
     let store = nexus_identity::store::open(&config.dsn).await?;
     store.migrate().await?;
+    let shutdown = server::shutdown_signal();
     let listeners = server::bind(&config)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -143,7 +144,7 @@ async fn start(args: DevArgs) -> anyhow::Result<ExitCode> {
     );
     println!("  emails are printed here ([outbox]) and listed in {origin}/admin/messages");
 
-    server::shutdown_signal().await;
+    shutdown.await;
     let _ = stop_tx.send(true);
     gateway.shutdown().await;
     let _ = identity.await;

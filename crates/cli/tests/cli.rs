@@ -122,3 +122,23 @@ fn memory_dsn_migrates_itself() {
     assert!(get(public, "/self-service/login/api").starts_with("HTTP/1.1 200"));
     assert!(terminate(&mut child).success());
 }
+
+/// A SIGTERM that arrives as soon as the port accepts connections (before the server has
+/// finished starting) is a graceful shutdown with status 0, never death by signal.
+#[test]
+fn sigterm_right_after_listening_is_a_clean_exit() {
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let (public, admin) = (free_port(), free_port());
+        let cfg = write_config(dir.path(), "memory", public, admin, "");
+        let mut child = bin()
+            .args(["identity", "serve", "-c", &cfg, "--dev"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for_port(public, &mut child);
+        let status = terminate(&mut child);
+        assert!(status.success(), "{status}");
+    }
+}

@@ -44,8 +44,8 @@ fn kratos_example_serves_in_dev_mode() {
     assert!(alive.starts_with("HTTP/1.1 200"), "{alive}");
     let schemas = get(public, "/schemas");
     assert!(schemas.contains("\"default\""), "{schemas}");
-    // Exit status not checked: a SIGTERM this early can land before serve installs its handler.
-    terminate(&mut child);
+    let status = terminate(&mut child);
+    assert!(status.success(), "{status}");
 }
 
 /// Runs `cmd` expecting it to exit by itself; returns (status code, stderr). A server that

@@ -111,6 +111,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     init_logging(&config.log.level, config.log.format == "json");
     config.warn_unimplemented();
+    let shutdown = server::shutdown_signal();
     let listeners = match server::bind(&config).await {
         Ok(l) => l,
         Err(e) => return fail(e),
@@ -138,7 +139,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let courier = courier.map(|d| courier::spawn_beside_server(d, stop_rx));
     tracing::info!(%public, %admin, "identity server listening");
     let served = server::serve(reg, listeners, async move {
-        server::shutdown_signal().await;
+        shutdown.await;
         let _ = stop_tx.send(true);
     })
     .await;
