@@ -142,3 +142,29 @@ fn sigterm_right_after_listening_is_a_clean_exit() {
         assert!(status.success(), "{status}");
     }
 }
+
+/// The same for the gateway.
+#[test]
+fn gateway_sigterm_right_after_listening_is_a_clean_exit() {
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let (proxy, api) = (free_port(), free_port());
+        let cfg = dir.path().join("oathkeeper.yml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "serve:\n  proxy: {{ host: 127.0.0.1, port: {proxy} }}\n  api: {{ host: 127.0.0.1, port: {api} }}\n"
+            ),
+        )
+        .unwrap();
+        let mut child = bin()
+            .args(["gateway", "serve", "-c", &cfg.display().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for_port(proxy, &mut child);
+        let status = terminate(&mut child);
+        assert!(status.success(), "{status}");
+    }
+}

@@ -117,9 +117,10 @@ async fn serve(files: Vec<PathBuf>) -> ExitCode {
         Ok(c) => c,
         Err(e) => return config_exit(&e),
     };
+    let signal = nexus_kit::signal::shutdown_signal();
     match Gateway::builder(config).start().await {
         Ok(running) => {
-            running.wait_for_signal().await;
+            running.run_until(signal).await;
             ExitCode::SUCCESS
         }
         Err(e) => {

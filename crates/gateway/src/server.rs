@@ -185,22 +185,14 @@ impl RunningGateway {
         }
     }
 
-    /// Runs until Ctrl-C / SIGTERM.
-    pub async fn wait_for_signal(self) {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("signal handler");
-            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
-        }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
+    /// Runs until `signal` completes (see [`nexus_kit::signal::shutdown_signal`]), then stops.
+    pub async fn run_until(self, signal: impl std::future::Future<Output = ()>) {
+        signal.await;
         tracing::info!("shutting down");
         self.shutdown().await;
     }
 }
+
 
 /// The connection a request arrived on.
 #[derive(Debug, Clone, Copy)]
