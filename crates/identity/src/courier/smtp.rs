@@ -1,6 +1,9 @@
 //! SMTP delivery from `courier.smtp`, with Kratos' `connection_uri` semantics:
 //! `smtps://` is implicit TLS; `smtp://` requires STARTTLS unless `?disable_starttls=true`;
 //! `?skip_ssl_verify=true` accepts any certificate; `?server_name=` overrides the TLS name.
+//! lettre builds the messages and speaks SMTP; [`pool`] opens the connections.
+
+mod pool;
 
 use std::fmt;
 use std::time::Duration;
@@ -9,11 +12,10 @@ use async_trait::async_trait;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::TlsParameters;
 use lettre::transport::smtp::extension::ClientId;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
+use self::pool::{Failure, Pool, Security, Server};
 use super::dispatcher::{Mailer, SendError};
 use crate::config::courier::Smtp as SmtpConfig;
 use crate::domain::message::Message;
@@ -40,7 +42,7 @@ fn invalid(key: &'static str, message: impl Into<String>) -> SmtpConfigError {
 
 /// Sends mail through one SMTP server.
 pub struct SmtpMailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    pool: Pool,
     from: Mailbox,
     headers: Vec<(HeaderName, String)>,
     /// `host:port`, for logs (never the credentials).
@@ -57,7 +59,7 @@ impl fmt::Debug for SmtpMailer {
 }
 
 impl SmtpMailer {
-    /// Builds the transport from `courier.smtp` (no connection is made yet).
+    /// Reads `courier.smtp` (no connection is made yet).
     pub fn new(config: &SmtpConfig) -> Result<Self, SmtpConfigError> {
         let raw = config.connection_uri.expose();
         if raw.is_empty() {
@@ -104,7 +106,7 @@ impl SmtpMailer {
         let skip_verify = flag("skip_ssl_verify")?;
         let server_name = query("server_name").unwrap_or_else(|| host.clone());
 
-        let tls = if implicit_tls || !disable_starttls {
+        let security = if implicit_tls || !disable_starttls {
             let mut params = TlsParameters::builder(server_name)
                 .dangerous_accept_invalid_certs(skip_verify)
                 .dangerous_accept_invalid_hostnames(skip_verify);
@@ -115,31 +117,31 @@ impl SmtpMailer {
                 .build_rustls()
                 .map_err(|e| invalid("smtp.connection_uri", format!("TLS setup failed: {e}")))?;
             if implicit_tls {
-                Tls::Wrapper(params)
+                Security::Implicit(params)
             } else {
-                Tls::Required(params)
+                Security::StartTls(params)
             }
         } else {
-            Tls::None
+            Security::Plain
         };
-
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
-            .port(port)
-            .tls(tls)
-            .timeout(Some(Duration::from_secs(30)))
-            .pool_config(
-                PoolConfig::new()
-                    .max_size(CONNECTIONS)
-                    .idle_timeout(Duration::from_secs(30)),
-            );
-        if !config.local_name.is_empty() {
-            builder = builder.hello_name(ClientId::Domain(config.local_name.clone()));
-        }
+        let hello = if config.local_name.is_empty() {
+            ClientId::default() // the host name
+        } else {
+            ClientId::Domain(config.local_name.clone())
+        };
         let user = percent_decode(uri.username());
-        if !user.is_empty() {
+        let credentials = (!user.is_empty()).then(|| {
             let password = percent_decode(uri.password().unwrap_or_default());
-            builder = builder.credentials(Credentials::new(user, password));
-        }
+            Credentials::new(user, password)
+        });
+        let pool = Pool::new(Server {
+            host: host.clone(),
+            port,
+            security,
+            hello,
+            credentials,
+            timeout: Duration::from_secs(30),
+        });
 
         let address = config.from_address.parse().map_err(|e| {
             invalid(
@@ -165,7 +167,7 @@ impl SmtpMailer {
             headers.push((header, value.clone()));
         }
         Ok(SmtpMailer {
-            transport: builder.build(),
+            pool,
             from,
             headers,
             endpoint: format!("{host}:{port}"),
@@ -214,22 +216,22 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, m: &Message) -> Result<(), SendError> {
         let mail = self.build(m)?;
-        let Err(e) = self.transport.send(mail).await else {
-            return Ok(());
+        let e = match self.pool.send(mail.envelope(), &mail.formatted()).await {
+            Ok(()) => return Ok(()),
+            // No session, or no SMTP answer: connection refused, TLS or login failure, timeout.
+            Err(Failure::Unavailable(reason)) => return Err(SendError::Unavailable(reason)),
+            Err(Failure::Refused(e)) => e,
         };
-        if e.status().is_none() && !e.is_client() {
-            // No SMTP answer at all: connection refused, TLS failure, timeout.
-            return Err(SendError::Unavailable(describe(&e)));
-        }
         // The server said no (or the client refused to go on). If a fresh session (connect,
         // TLS, login) works, it was this message; otherwise the server or our login is the
         // problem and the message is not to blame.
-        match self.transport.test_connection().await {
-            Ok(true) => Err(SendError::Rejected {
+        if self.pool.probe().await {
+            Err(SendError::Rejected {
                 reason: describe(&e),
                 permanent: e.is_permanent() || e.is_client(),
-            }),
-            Ok(false) | Err(_) => Err(SendError::Unavailable(describe(&e))),
+            })
+        } else {
+            Err(SendError::Unavailable(describe(&e)))
         }
     }
 }
@@ -309,9 +311,8 @@ mod tests {
         }
     }
 
-    // The connection pool lives on a Tokio runtime.
-    #[tokio::test]
-    async fn accepts_kratos_uris() {
+    #[test]
+    fn accepts_kratos_uris() {
         for uri in [
             "smtp://u:p@127.0.0.1:2525/?disable_starttls=true",
             "smtp://mail.example.com/",
@@ -330,8 +331,8 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn rejects_bad_settings_without_showing_the_password() {
+    #[test]
+    fn rejects_bad_settings_without_showing_the_password() {
         let cases = [
             ("", "smtp.connection_uri"),
             ("http://u:hunter2secret@h/", "smtp.connection_uri"),
