@@ -82,11 +82,13 @@ pub async fn init(
     if let (Some(s), Some(identity)) = (bound, &identity) {
         flow.identity_id = Some(identity.id);
         flow.session_id = Some(s.id);
-        flow.ui.messages.push(if requested_aal >= Aal::Aal2 {
-            text::login_mfa()
-        } else {
-            text::login_reauth()
-        });
+        // As Kratos: the re-authentication hint, then the second-factor one.
+        if params.refresh {
+            flow.ui.messages.push(text::login_reauth());
+        }
+        if requested_aal >= Aal::Aal2 && s.authenticator_assurance_level < requested_aal {
+            flow.ui.messages.push(text::login_mfa());
+        }
     }
     render_methods(reg, &mut flow, identity.as_ref());
     reg.store.create_flow(&flow).await?;
