@@ -69,8 +69,6 @@ pub const IMPLEMENTED: &[&str] = &[
     "selfservice.methods.link",
     "selfservice.methods.totp",
     "selfservice.methods.lookup_secret",
-    "selfservice.methods.webauthn",
-    "selfservice.methods.passkey",
     "selfservice.flows",
     "session",
     "cookies",

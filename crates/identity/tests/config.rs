@@ -300,3 +300,18 @@ fn unimplemented_keys_are_listed_once() {
     );
     c.warn_unimplemented();
 }
+
+#[test]
+fn webauthn_and_passkey_are_reported_as_unimplemented() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "mfa.yml",
+        "selfservice:\n  methods:\n    webauthn:\n      enabled: false\n    passkey:\n      enabled: false\n    code:\n      passwordless_enabled: true\n",
+    );
+    let c = config::load(&[fixture("kratos-minimal.json"), f], &MapEnv::new(), false).unwrap();
+    let keys = c.unimplemented_keys();
+    assert!(keys.contains(&"selfservice.methods.webauthn.enabled".to_string()), "{keys:?}");
+    assert!(keys.contains(&"selfservice.methods.passkey.enabled".to_string()), "{keys:?}");
+    assert!(!keys.iter().any(|k| k.starts_with("selfservice.methods.code")), "{keys:?}");
+}
