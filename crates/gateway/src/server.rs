@@ -233,6 +233,14 @@ async fn serve(
     mut stop: watch::Receiver<bool>,
     read: Duration,
 ) {
+    // Plain listeners speak HTTP/1.1 only, as Oathkeeper's (Go serves HTTP/2 over TLS alone):
+    // hyper's own HTTP/1 connection skips the auto builder's preface sniffing and its
+    // rewinding IO wrapper. TLS listeners offer h2 by ALPN, so they keep the auto builder.
+    let mut h1 = hyper::server::conn::http1::Builder::new();
+    h1.timer(TokioTimer::new())
+        .header_read_timeout(read)
+        .max_buf_size(MAX_HEADER_BYTES.max(8192));
+    let h1 = Arc::new(h1);
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -255,6 +263,7 @@ async fn serve(
         let _ = stream.set_nodelay(true);
         let handler = handler.clone();
         let builder = builder.clone();
+        let h1 = h1.clone();
         let tls = tls.clone();
         tokio::spawn(async move {
             let conn = ConnInfo {
@@ -267,8 +276,9 @@ async fn serve(
             });
             match tls {
                 None => {
-                    let _ = builder
-                        .serve_connection_with_upgrades(TokioIo::new(stream), svc)
+                    let _ = h1
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .with_upgrades()
                         .await;
                 }
                 Some(tls) => {
