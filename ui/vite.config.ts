@@ -31,7 +31,7 @@ export default defineConfig({
   preview: { host: '127.0.0.1', proxy },
   build: { target: 'es2022', sourcemap: !!process.env.SOURCEMAP },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'e2e/**/*.test.mjs'],
     environment: 'node'
   }
 });

@@ -8,15 +8,18 @@
 // E2E_TIMEOUT (ms per wait, default 30000).
 //
 // Walks: register → verify the email with the code from the outbox → sign out → sign in →
-// [TODO: enrol TOTP → sign in with the second factor] → change the password → recover the
-// account by code → an admin deactivates the identity in /admin → the identity's next request
-// through the gateway (/api/echo) is refused. Bad input: weak password, wrong password, a
+// enrol TOTP in settings (secret read from the page, codes computed here, e2e/totp.mjs) and
+// backup codes → sign out → password sign-in continues to the second factor → TOTP → aal2 →
+// change the password → sign in with a backup code → recover the account by code (then the
+// second factor, then the new password) → an admin deactivates the identity in /admin → the
+// identity's next request through the gateway (/api/echo) is refused. Bad input: weak password, wrong password, a
 // tampered and an expired flow id — the page shows the server's message every time.
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, codeIn } from './stack.mjs';
+import { stepAt, totp } from './totp.mjs';
 
 const TIMEOUT = Number(process.env.E2E_TIMEOUT ?? 30_000);
 const SHOTS = process.env.E2E_SHOTS ?? mkdtempSync(join(tmpdir(), 'nexus-e2e-shots-'));
@@ -110,6 +113,61 @@ async function signOut(page, origin) {
   await page.waitForURL((u) => u.pathname === '/login', { timeout: TIMEOUT });
   const me = await fetchIn(page, '/sessions/whoami');
   check(me.status === 401, `after signing out whoami answers ${me.status}`);
+}
+
+/** TOTP time steps already spent: the server takes each step once (a replay is refused). */
+const spentSteps = new Set();
+
+/**
+ * A TOTP code of `secret` for a step not spent yet: this step's, else the next one's (the
+ * server accepts one step either side, as Kratos does), else — both spent — the code of the
+ * step after, once the clock has reached the next step. A real person would wait the same way.
+ */
+async function freshTotp(secret) {
+  for (;;) {
+    const now = stepAt(Date.now());
+    for (const s of [now, now + 1]) {
+      if (!spentSteps.has(s)) {
+        spentSteps.add(s);
+        return totp(secret, s);
+      }
+    }
+    await new Promise((ok) => setTimeout(ok, (now + 1) * 30_000 - Date.now() + 50));
+  }
+}
+
+/** A six-digit code that is not the TOTP code of any step near now. */
+function wrongTotp(secret) {
+  const now = stepAt(Date.now());
+  const near = new Set([-2, -1, 0, 1, 2].map((d) => totp(secret, now + d)));
+  return ['000000', '111111', '222222'].find((c) => !near.has(c));
+}
+
+/**
+ * After a password sign-in of an identity with a second factor: the page continues to the
+ * second-factor (aal2) login flow, where `factor.totp` (a code) or `factor.lookup` (a backup code) is entered;
+ * then the welcome page shows a two-factor (aal2) session.
+ */
+async function secondFactor(page, factor, shotName) {
+  // The server sends the browser to /self-service/login/browser?aal=aal2, which answers with
+  // /login?flow=<the aal2 flow>.
+  await flowForm(page, '/login');
+  await page.getByRole('heading', { name: 'Two-step verification' }).waitFor({ timeout: TIMEOUT });
+  await page.locator('input[name=totp_code]').waitFor({ timeout: TIMEOUT });
+  if (shotName) await shot(page, shotName);
+  if (factor.totp) {
+    await page.fill('input[name=totp_code]', factor.totp);
+    await page.click('button[name=method][value=totp]');
+  } else {
+    await page.fill('input[name=lookup_secret]', factor.lookup);
+    await page.click('button[name=method][value=lookup_secret]');
+  }
+  await page.waitForURL((u) => u.pathname === '/', { timeout: TIMEOUT });
+  await page.locator('.badge', { hasText: 'Two factors' }).waitFor({ timeout: TIMEOUT });
+  const me = JSON.parse((await fetchIn(page, '/sessions/whoami')).body);
+  check(me.authenticator_assurance_level === 'aal2', `signed in at ${me.authenticator_assurance_level}, expected aal2`);
+  const method = factor.totp ? 'totp' : 'lookup_secret';
+  check(me.authentication_methods.some((m) => m.method === method), `session methods: ${JSON.stringify(me.authentication_methods)}`);
 }
 
 /** Registers through the two-step (profile first) form; `password` first tried as `weak`. */
@@ -229,23 +287,66 @@ try {
     await user.getByRole('heading', { name: /Welcome/ }).waitFor({ timeout: TIMEOUT });
   });
 
-  // TODO(MFA): when TOTP lands — in /settings press the authenticator-app card's button, read
-  // the secret from the `totp_secret_key` text node, submit a code computed from it (RFC 6238,
-  // 30 s, SHA-1, 6 digits), sign out, sign in with the password, expect /login?aal=aal2 and
-  // enter a fresh code; then `whoami` must say `authenticator_assurance_level: aal2`.
-  todo('enrol TOTP in settings → sign out → sign in with the second factor (aal2)', 'MFA (TOTP) has not landed yet');
+  let totpSecret;
+  let backupCodes = [];
 
-  await step('change the password in settings', async () => {
+  await step('enrol an authenticator app (TOTP) in settings', async () => {
     await user.goto(`${origin}/settings`);
     await flowForm(user, '/settings');
     await shot(user, 'settings');
+    const card = user.locator('section[aria-labelledby=settings-totp]');
+    // The QR code (a data: PNG) and the secret for typing in by hand.
+    const qr = card.locator('img#totp_qr');
+    await qr.waitFor({ timeout: TIMEOUT });
+    check((await qr.getAttribute('src')).startsWith('data:image/png;base64,'), 'the QR code is not a PNG data URL');
+    check(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code image did not load');
+    totpSecret = (await card.locator('#totp_secret_key .secret').textContent()).replace(/\s+/g, '');
+    check(/^[A-Z2-7]{16,}$/.test(totpSecret), `TOTP secret ${totpSecret}`);
+    await card.scrollIntoViewIfNeeded();
+    await shot(user, 'settings-totp');
+    await card.locator('input[name=totp_code]').fill(wrongTotp(totpSecret));
+    await card.locator('button[name=method][value=totp]').click();
+    await message(user, '4000008'); // a wrong code: "The provided authentication code is invalid"
+    await card.locator('input[name=totp_code]').fill(await freshTotp(totpSecret));
+    await card.locator('button[name=method][value=totp]').click();
+    await message(user, '1050001');
+    await user.locator('button[name=totp_unlink]').waitFor({ timeout: TIMEOUT });
+    const me = JSON.parse((await fetchIn(user, '/sessions/whoami')).body);
+    check(me.authenticator_assurance_level === 'aal2', `after pairing the session is ${me.authenticator_assurance_level}`);
+  });
+
+  await step('generate and confirm backup codes in settings', async () => {
+    const card = user.locator('section[aria-labelledby=settings-lookup_secret]');
+    await card.locator('button[name=lookup_secret_regenerate]').click();
+    const items = card.locator('#lookup_secret_codes li');
+    await items.first().waitFor({ timeout: TIMEOUT });
+    backupCodes = (await items.allTextContents()).map((t) => t.trim());
+    check(backupCodes.length === 12 && backupCodes.every((c) => /^[a-z0-9]{6,}$/i.test(c)), `backup codes: ${backupCodes.join(' ')}`);
+    await card.scrollIntoViewIfNeeded();
+    await shot(user, 'settings-backup-codes');
+    await card.locator('button[name=lookup_secret_confirm]').click();
+    await message(user, '1050001');
+    // Stored codes are only hashes: the card now offers to show which ones were used.
+    await card.locator('button[name=lookup_secret_reveal]').waitFor({ timeout: TIMEOUT });
+    await shot(user, 'settings-mfa-done');
+  });
+
+  await step('sign out; the password sign-in continues to the second factor; a TOTP code → aal2', async () => {
+    await signOut(user, origin);
+    await signIn(user, origin, USER.email, USER.password);
+    await secondFactor(user, { totp: await freshTotp(totpSecret) }, 'login-aal2');
+  });
+
+  await step('change the password in settings; sign in again with a backup code', async () => {
+    await user.goto(`${origin}/settings`);
+    await flowForm(user, '/settings');
     const form = user.locator('form', { has: user.locator('button[name=method][value=password]') });
     await form.locator('input[name=password]').fill(PASSWORD_2);
     await form.locator('button[name=method][value=password]').click();
     await message(user, '1050001'); // "Your changes have been saved!"
     await signOut(user, origin);
     await signIn(user, origin, USER.email, PASSWORD_2);
-    await user.waitForURL((u) => u.pathname === '/', { timeout: TIMEOUT });
+    await secondFactor(user, { lookup: backupCodes.shift() }, 'login-aal2-backup-code');
     await signOut(user, origin);
   });
 
@@ -260,7 +361,12 @@ try {
     const code = codeIn(await stack.waitForMail(USER.email, 'recovery_code_valid'));
     await user.fill('input[name=code]', code);
     await user.click('button[name=method][value=code]');
-    // Recovery ends in a privileged session on the settings page, where a new password is set.
+    // Recovery ends in a privileged session on the settings page, where a new password is set;
+    // with a second factor set up (settings' required_aal: highest_available) that factor
+    // comes first, and then the same settings flow, as in Kratos.
+    await user.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('aal') === 'aal2', { timeout: TIMEOUT });
+    await user.locator('input[name=totp_code]').fill(await freshTotp(totpSecret));
+    await user.click('button[name=method][value=totp]');
     await flowForm(user, '/settings');
     const form = user.locator('form', { has: user.locator('button[name=method][value=password]') });
     await form.locator('input[name=password]').fill(PASSWORD_3);
@@ -269,7 +375,7 @@ try {
     await shot(user, 'recovery-settings');
     await signOut(user, origin);
     await signIn(user, origin, USER.email, PASSWORD_3);
-    await user.waitForURL((u) => u.pathname === '/', { timeout: TIMEOUT });
+    await secondFactor(user, { lookup: backupCodes.shift() });
   });
 
   await step('the gateway passes the identity to /api/echo', async () => {

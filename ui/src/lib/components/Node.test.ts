@@ -74,6 +74,8 @@ describe('Node', () => {
       meta: { label: { id: 1050005, text: 'x', type: 'info' } }
     } as Partial<UiNode>));
     expect(img).toContain('src="data:image/png;base64,AAA"');
+    // The server's id (totp_qr), so pages and tests can find the QR code.
+    expect(img).toContain('id="totp_qr"');
     expect(img).toContain('alt="Authenticator app QR code"');
     const secret = html(node('text', 'totp', { id: 'totp_secret_key', text: { id: 1050006, text: 'JBSWY3DP', type: 'info', context: { secret: 'JBSWY3DP' } } }, {
       meta: { label: { id: 1050017, text: 'x', type: 'info' } }
