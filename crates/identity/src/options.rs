@@ -32,6 +32,8 @@ pub struct FlowOptions {
     pub after_return_url: Option<String>,
     /// After hooks (`session`, `revoke_active_sessions`, `show_verification_ui`, …) for the password method.
     pub after_password_hooks: Vec<String>,
+    /// After hooks for the code method (`after.code.hooks` plus `after.hooks`).
+    pub after_code_hooks: Vec<String>,
 }
 
 /// Cookie attributes.

@@ -311,7 +311,18 @@ fn webauthn_and_passkey_are_reported_as_unimplemented() {
     );
     let c = config::load(&[fixture("kratos-minimal.json"), f], &MapEnv::new(), false).unwrap();
     let keys = c.unimplemented_keys();
-    assert!(keys.contains(&"selfservice.methods.webauthn.enabled".to_string()), "{keys:?}");
-    assert!(keys.contains(&"selfservice.methods.passkey.enabled".to_string()), "{keys:?}");
-    assert!(!keys.iter().any(|k| k.starts_with("selfservice.methods.code")), "{keys:?}");
+    assert!(
+        keys.contains(&"selfservice.methods.webauthn.enabled".to_string()),
+        "{keys:?}"
+    );
+    assert!(
+        keys.contains(&"selfservice.methods.passkey.enabled".to_string()),
+        "{keys:?}"
+    );
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k.starts_with("selfservice.methods.code")),
+        "{keys:?}"
+    );
 }

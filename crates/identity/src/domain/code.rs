@@ -1,4 +1,4 @@
-//! One-time codes and link tokens of the recovery and verification flows.
+//! One-time codes and link tokens of the recovery, verification and login flows.
 //!
 //! Only an HMAC of the secret is kept; the secret itself exists in the email alone.
 
@@ -17,6 +17,8 @@ pub enum CodePurpose {
     VerificationCode,
     /// A verification link token.
     VerificationLink,
+    /// A login code (passwordless first factor or second factor).
+    LoginCode,
 }
 
 impl CodePurpose {
@@ -27,6 +29,7 @@ impl CodePurpose {
             CodePurpose::RecoveryLink => "recovery_link",
             CodePurpose::VerificationCode => "verification_code",
             CodePurpose::VerificationLink => "verification_link",
+            CodePurpose::LoginCode => "login_code",
         }
     }
 
@@ -37,6 +40,7 @@ impl CodePurpose {
             "recovery_link" => CodePurpose::RecoveryLink,
             "verification_code" => CodePurpose::VerificationCode,
             "verification_link" => CodePurpose::VerificationLink,
+            "login_code" => CodePurpose::LoginCode,
             _ => return None,
         })
     }

@@ -1,6 +1,7 @@
 //! Message ids and texts (Kratos `text/id.go`, `text/message_*.go`).
 
 mod address;
+mod code;
 mod mfa;
 
 use serde_json::json;
@@ -8,6 +9,7 @@ use serde_json::json;
 use super::{Timestamp, UiText};
 
 pub use address::*;
+pub use code::*;
 pub use mfa::*;
 
 /// "Sign in" (1010001).

@@ -1,7 +1,9 @@
-//! The login flow: init and submission. `aal=aal1` flows sign in with the password;
+//! The login flow: init and submission. `aal=aal1` flows sign in with the password or an
+//! emailed code ([`code`]);
 //! `aal=aal2` flows upgrade the caller's session with a second factor (see
 //! [`second_factor`]), showing only the factors the identity has.
 
+pub mod code;
 pub mod second_factor;
 
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use crate::domain::identity::credential_type;
 use crate::domain::{
     self, text, Aal, ApiError, Flow, FlowKind, FlowState, FlowType, Identity, Session, UiNode,
 };
+use crate::method::code as method_code;
 use crate::method::password;
 use crate::options::append_query;
 use crate::registry::Registry;
@@ -120,21 +123,38 @@ fn render_methods(reg: &Registry, flow: &mut Flow, identity: Option<&Identity>) 
         }
         return;
     }
-    if !reg.options.methods.password {
-        return;
-    }
     let schema = reg.schemas.default_schema();
     let refresh_identity = identity.filter(|_| flow.refresh);
-    let identifier = refresh_identity
-        .and_then(|i| i.credential(credential_type::PASSWORD))
-        .and_then(|c| c.identifiers.first())
-        .cloned();
     let refresh = refresh_identity.is_some();
-    flow.ui.nodes.extend(password::login_nodes(
-        schema,
-        identifier.as_deref(),
-        refresh,
-    ));
+    if reg.options.methods.password {
+        let identifier = refresh_identity
+            .and_then(|i| i.credential(credential_type::PASSWORD))
+            .and_then(|c| c.identifiers.first())
+            .cloned();
+        flow.ui.nodes.extend(password::login_nodes(
+            schema,
+            identifier.as_deref(),
+            refresh,
+        ));
+    }
+    if reg.options.codes.passwordless {
+        // The identifier input is shared with the password method when both are on.
+        if flow.ui.node_mut("identifier").is_none() {
+            let address =
+                refresh_identity.and_then(|i| method_code::addresses(i).into_iter().next());
+            flow.ui.nodes.push(method_code::identifier_node(
+                schema,
+                address.as_deref(),
+                refresh,
+            ));
+        }
+        flow.ui.nodes.push(UiNode::submit(
+            method_code::GROUP,
+            "method",
+            method_code::GROUP,
+            text::login_send_code(),
+        ));
+    }
 }
 
 fn after_return_url(reg: &Registry) -> String {
@@ -172,7 +192,7 @@ async fn replace_expired(
 pub(crate) async fn restart(
     reg: &Registry,
     old: &Flow,
-    identity: &Identity,
+    identity: Option<&Identity>,
     req: &RequestInfo,
     message: crate::domain::UiText,
 ) -> Result<FlowError, FlowError> {
@@ -186,7 +206,7 @@ pub(crate) async fn restart(
     flow.refresh = old.refresh;
     flow.identity_id = old.identity_id;
     flow.session_id = old.session_id;
-    render_methods(reg, &mut flow, Some(identity));
+    render_methods(reg, &mut flow, identity);
     super::address::restart_with(reg, old, flow, message).await
 }
 
@@ -208,9 +228,13 @@ pub async fn submit(
     }
     flow.ui.clear_messages();
     submit::take_transient_payload(&mut flow, body);
-    let method = submit::method(body);
+    // An aal2 "Send code to …" button submits only `address`.
+    let method = submit::method(body).or_else(|| submit::string(body, "address").map(|_| "code"));
     if flow.requested_aal >= Aal::Aal2 {
         let session = second_factor::session_for(reg, &flow, current)?;
+        if method == Some("code") && reg.options.codes.mfa {
+            return code::second_factor(reg, flow, body, req, session).await;
+        }
         if let Some(m) = method.filter(|m| second_factor::enabled(reg, m)) {
             let m = m.to_string();
             return second_factor::submit(reg, flow, body, req, session, &m).await;
@@ -219,6 +243,9 @@ pub async fn submit(
     match method {
         Some("password") if reg.options.methods.password && flow.requested_aal <= Aal::Aal1 => {
             password_login(reg, flow, body, req, current).await
+        }
+        Some("code") if reg.options.codes.passwordless && flow.requested_aal <= Aal::Aal1 => {
+            code::passwordless(reg, flow, body, req, current).await
         }
         _ => {
             flow.ui.messages.push(text::no_strategy(FlowKind::Login));
@@ -282,7 +309,7 @@ async fn password_login(
         return Err(super::verification::hooks::require_verified(reg, &flow, &identity).await);
     }
     let identity = upgrade_hash(reg, identity, secret).await;
-    let session = issue_session(reg, &flow, &identity, req, current).await?;
+    let session = issue_session(reg, &flow, &identity, req, current, "password").await?;
     if hooks.iter().any(|h| h == "revoke_active_sessions") {
         reg.sessions
             .revoke_all_of(identity.id, Some(session.id))
@@ -309,18 +336,19 @@ async fn issue_session(
     identity: &Identity,
     req: &RequestInfo,
     current: Option<&Arc<Session>>,
+    method: &str,
 ) -> Result<Session, FlowError> {
     if let Some(existing) = current.filter(|s| s.identity_id == identity.id && flow.refresh) {
         let mut session = (**existing).clone();
         let old_token = std::mem::replace(&mut session.token, domain::token::session_token());
-        session.complete_method("password", Aal::Aal1);
+        session.complete_method(method, Aal::Aal1);
         session.identity = Some(identity.clone());
         reg.sessions.update(&session, Some(&old_token)).await?;
         return Ok(session);
     }
     let mut session = reg
         .sessions
-        .new_session(identity, "password", Aal::Aal1, req.device());
+        .new_session(identity, method, Aal::Aal1, req.device());
     session.identity = Some(identity.clone());
     reg.sessions.create(&session).await?;
     Ok(session)
@@ -339,7 +367,8 @@ pub(crate) fn return_url(
         .return_to
         .clone()
         .unwrap_or_else(|| after_return_url(reg));
-    if session.authenticator_assurance_level >= reg.options.whoami_aal(identity.available_aal) {
+    let available = method_code::available_aal(&reg.options, identity);
+    if session.authenticator_assurance_level >= reg.options.whoami_aal(available) {
         return after;
     }
     let aal2 = append_query(

@@ -1,4 +1,5 @@
-//! The emails of the recovery and verification flows, queued through the courier.
+//! The emails of the recovery, verification, login and registration flows, queued through
+//! the courier.
 //!
 //! Models use Kratos' Go field names (`To`, `VerificationCode`, `RecoveryURL`, …) so custom
 //! templates written for Kratos render unchanged. Secrets only travel inside the model.
@@ -68,6 +69,42 @@ pub async fn send_valid(
         }
     };
     queue(reg, template, to, model).await
+}
+
+/// Queues the `login_code_valid` email (`.LoginCode`, `.Identity`, `.ExpiresInMinutes`).
+pub async fn send_login_code(
+    reg: &Registry,
+    flow: &Flow,
+    identity: &Identity,
+    to: &str,
+    code: &str,
+    lifespan: std::time::Duration,
+) -> Result<(), FlowError> {
+    let mut model = common(flow);
+    model.insert(
+        "Identity".into(),
+        super::settings::identity_view(reg, identity),
+    );
+    model.insert("LoginCode".into(), json!(code));
+    model.insert("ExpiresInMinutes".into(), json!(lifespan.as_secs() / 60));
+    queue(reg, TemplateType::login_code_valid, to, model).await
+}
+
+/// Queues the `registration_code_valid` email (`.RegistrationCode`, `.Traits`,
+/// `.ExpiresInMinutes`).
+pub async fn send_registration_code(
+    reg: &Registry,
+    flow: &Flow,
+    traits: &Value,
+    to: &str,
+    code: &str,
+    lifespan: std::time::Duration,
+) -> Result<(), FlowError> {
+    let mut model = common(flow);
+    model.insert("Traits".into(), traits.clone());
+    model.insert("RegistrationCode".into(), json!(code));
+    model.insert("ExpiresInMinutes".into(), json!(lifespan.as_secs() / 60));
+    queue(reg, TemplateType::registration_code_valid, to, model).await
 }
 
 /// Queues the "someone asked for a code/link for this address, but it has no account"

@@ -196,7 +196,7 @@ fn check_aal(reg: &Registry, session: &Session, return_to: Option<&str>) -> Resu
     let available = session
         .identity
         .as_ref()
-        .map(|i| i.available_aal)
+        .map(|i| crate::method::code::available_aal(&reg.options, i))
         .unwrap_or_default();
     if session.authenticator_assurance_level >= reg.options.settings_aal(available) {
         return Ok(());

@@ -69,7 +69,7 @@ async fn whoami(State(reg): State<Registry>, q: RawQuery, headers: HeaderMap) ->
     let available = session
         .identity
         .as_ref()
-        .map(|i| i.available_aal)
+        .map(|i| crate::method::code::available_aal(&reg.options, i))
         .unwrap_or_default();
     if session.authenticator_assurance_level < reg.options.whoami_aal(available) {
         let to = reg.options.public("self-service/login/browser?aal=aal2");

@@ -86,6 +86,10 @@ pub struct CodeOptions {
     pub link_lifespan: Duration,
     /// Code submissions allowed per flow before it must restart.
     pub max_submissions: u32,
+    /// `methods.code.passwordless_enabled`: login and registration by an emailed code.
+    pub passwordless: bool,
+    /// `methods.code.mfa_enabled`: an emailed code as the second factor.
+    pub mfa: bool,
 }
 
 impl Default for CodeOptions {
@@ -96,6 +100,8 @@ impl Default for CodeOptions {
             code_lifespan: config::DEFAULT_ONE_TIME_LIFESPAN,
             link_lifespan: config::DEFAULT_ONE_TIME_LIFESPAN,
             max_submissions: 5,
+            passwordless: false,
+            mfa: false,
         }
     }
 }
@@ -169,6 +175,8 @@ pub(super) fn codes(c: &KratosConfig) -> CodeOptions {
         code_lifespan: c.code_lifespan(),
         link_lifespan: c.link_lifespan(),
         max_submissions: c.selfservice.methods.code.config.max_submissions.max(1),
+        passwordless: c.selfservice.methods.code.passwordless_enabled,
+        mfa: c.selfservice.methods.code.mfa_enabled,
     }
 }
 

@@ -44,7 +44,8 @@ impl Options {
             lifespan: c.lifespan(kind),
             enabled: c.flow_enabled(kind),
             after_return_url: Some(c.after_return_url(kind, Some("password")).to_string()),
-            after_password_hooks: hooks(c, kind),
+            after_password_hooks: hooks(c, kind, "password"),
+            after_code_hooks: hooks(c, kind, "code"),
         };
         let session_cookie = c.session_cookie();
         Ok(Options {
@@ -105,7 +106,12 @@ impl Options {
             verification_flow: super::account::address(&c.selfservice.flows.verification),
             codes: super::account::codes(c),
             flags: super::account::flags(c),
-            public_cors: c.serve.public.cors.enabled.then(|| c.serve.public.cors.clone()),
+            public_cors: c
+                .serve
+                .public
+                .cors
+                .enabled
+                .then(|| c.serve.public.cors.clone()),
             public_url,
             admin_url,
         })
@@ -129,9 +135,9 @@ fn pagination_secrets(c: &KratosConfig) -> Vec<Vec<u8>> {
     vec![key]
 }
 
-/// Hook names of `after.password.hooks` plus the method-less `after.hooks`.
-fn hooks(c: &KratosConfig, kind: FlowKind) -> Vec<String> {
-    c.after_hooks(kind, Some("password"))
+/// Hook names of `after.<method>.hooks` plus the method-less `after.hooks`.
+fn hooks(c: &KratosConfig, kind: FlowKind, method: &str) -> Vec<String> {
+    c.after_hooks(kind, Some(method))
         .iter()
         .chain(c.after_hooks(kind, None))
         .map(|h| h.hook.clone())

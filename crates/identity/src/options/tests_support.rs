@@ -12,6 +12,7 @@ pub fn options() -> Options {
         enabled: true,
         after_return_url: None,
         after_password_hooks: Vec::new(),
+        after_code_hooks: Vec::new(),
     };
     let cookie = CookieOptions {
         name: "ory_kratos_session".into(),

@@ -1,4 +1,5 @@
-//! Second factors on `aal=aal2` login flows: TOTP codes and lookup secrets.
+//! Second factors on `aal=aal2` login flows: TOTP codes and lookup secrets (emailed codes:
+//! [`super::code`]).
 //!
 //! The flow belongs to the session that started it; a correct factor adds an aal2 method to
 //! that session (its token is rotated, ASVS 7.2.4). A TOTP time step and a lookup secret
@@ -43,6 +44,9 @@ pub fn login_nodes(reg: &Registry, identity: &Identity) -> Vec<UiNode> {
     if reg.options.methods.lookup_secret && lookup_secret::has_codes(identity) {
         nodes.extend(lookup_secret::login_nodes());
     }
+    if reg.options.codes.mfa {
+        nodes.extend(crate::method::code::mfa_nodes(identity));
+    }
     nodes
 }
 
@@ -84,7 +88,7 @@ pub async fn submit(
     if attempts > MAX_ATTEMPTS {
         tracing::info!(identity_id = %identity.id, flow_id = %flow.id, method, "too many second-factor attempts; flow restarted");
         let message = text::second_factor_attempts_exceeded();
-        return Err(restart(reg, &flow, &identity, req, message).await?);
+        return Err(restart(reg, &flow, Some(&identity), req, message).await?);
     }
     let checked = match method {
         "totp" => check_totp(reg, &identity, body).await?,
@@ -98,6 +102,17 @@ pub async fn submit(
         reg.store.update_flow(&flow).await?;
         return Ok(SubmitOutcome::Invalid(Box::new(flow)));
     }
+    upgrade(reg, flow, session, identity, method).await
+}
+
+/// Adds an aal2 `method` to `session` (rotating its token) and completes `flow`.
+pub(crate) async fn upgrade(
+    reg: &Registry,
+    mut flow: Flow,
+    session: &Arc<Session>,
+    identity: Identity,
+    method: &str,
+) -> Result<SubmitOutcome, FlowError> {
     let identity = reg
         .store
         .get_identity(identity.id)
