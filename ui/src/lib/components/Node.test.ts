@@ -80,8 +80,32 @@ describe('Node', () => {
     const secret = html(node('text', 'totp', { id: 'totp_secret_key', text: { id: 1050006, text: 'JBSWY3DP', type: 'info', context: { secret: 'JBSWY3DP' } } }, {
       meta: { label: { id: 1050017, text: 'x', type: 'info' } }
     } as Partial<UiNode>));
-    expect(secret).toContain('<code class="secret">JBSWY3DP</code>');
+    // In groups of four, spaced by CSS only: the text is still the bare secret.
+    expect(secret).toContain('<code class="secret secret-groups"><span>JBSW</span><span>Y3DP</span></code>');
     expect(secret).toContain('This is your authenticator app secret');
+  });
+
+  it('hints one-time-code (numeric keyboard) for the TOTP code and no autofill for backup codes', () => {
+    const totp = html(node('input', 'totp', { name: 'totp_code', type: 'text', required: true }));
+    expect(totp).toContain('autocomplete="one-time-code"');
+    expect(totp).toContain('inputmode="numeric"');
+    const lookup = html(node('input', 'lookup_secret', { name: 'lookup_secret', type: 'text', required: true }));
+    expect(lookup).toContain('autocomplete="off"');
+    expect(lookup).toContain('autocapitalize="none"');
+    expect(lookup).not.toContain('inputmode');
+    // The server's own hint wins.
+    expect(html(node('input', 'totp', { name: 'totp_code', type: 'text', autocomplete: 'off' }))).toContain('autocomplete="off"');
+  });
+
+  it('makes confirming new backup codes the primary button, other MFA buttons secondary', () => {
+    const confirm = html(node('input', 'lookup_secret', { name: 'lookup_secret_confirm', type: 'submit', value: 'true' }, {
+      meta: { label: { id: 1050011, text: 'x', type: 'info' } }
+    } as Partial<UiNode>));
+    expect(confirm).toMatch(/<button type="submit" class="btn btn-primary" name="lookup_secret_confirm"/);
+    const unlink = html(node('input', 'totp', { name: 'totp_unlink', type: 'submit', value: 'true' }, {
+      meta: { label: { id: 1050004, text: 'x', type: 'info' } }
+    } as Partial<UiNode>));
+    expect(unlink).toMatch(/<button type="submit" class="btn btn-secondary" name="totp_unlink"/);
   });
 
   it('renders backup codes as a list', () => {
