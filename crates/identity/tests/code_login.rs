@@ -307,3 +307,117 @@ both!(code_as_second_factor, |backend: Backend| async move {
         ]
     );
 });
+
+both!(registration_by_code, |backend: Backend| async move {
+    let srv = passwordless(backend, |cfg| {
+        cfg["selfservice"]["flows"]["registration"]["after"]["code"] =
+            json!({ "hooks": [{ "hook": "session" }] });
+    })
+    .await;
+    let address = email();
+    let traits = json!({ "email": address, "name": { "first": "Ada" } });
+    // Profile first (Kratos' default style): the code is one of the credentials offered
+    // on the second screen.
+    let (_, flow) = acc::api_flow(&srv, "registration", None).await;
+    let body = json!({ "method": "profile", "traits": traits });
+    let (status, second) = acc::post_json(&common::plain(), &flow, body, None).await;
+    assert_eq!(status, 400, "{second}");
+    assert_eq!(common::message_ids(&second), vec![1040009]);
+    let button = second["ui"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["group"] == "code" && n["attributes"]["name"] == "method")
+        .unwrap_or_else(|| panic!("no sign-up-with-code button in {second}"));
+    assert_eq!(button["meta"]["label"]["id"], 1040006);
+
+    // Invalid traits are refused before any email.
+    let body = json!({ "method": "code", "traits": { "email": "not-an-email" } });
+    let (status, f) = acc::post_json(&common::plain(), &flow, body, None).await;
+    assert_eq!(status, 400, "{f}");
+    assert_eq!(f["state"], "choose_method");
+
+    // Traits first: a `registration_code_valid` email and the code input.
+    let body = json!({ "method": "code", "traits": traits });
+    let (status, sent) = acc::post_json(&common::plain(), &flow, body, None).await;
+    assert_eq!(status, 400, "{sent}");
+    assert_eq!(sent["state"], "sent_email");
+    assert_eq!(common::message_ids(&sent), vec![1040005]);
+    assert_eq!(
+        acc::node(&sent, "code").unwrap()["meta"]["label"]["id"],
+        1070012
+    );
+    assert_eq!(
+        acc::node(&sent, "traits.email").unwrap()["attributes"]["type"],
+        "hidden"
+    );
+    let mail = acc::wait_mail(&srv, &address, 1).await;
+    assert_eq!(mail.template_type, "registration_code_valid");
+    let code = acc::code_in(&mail.body);
+    // Nothing exists until the code is typed; the code is not kept in clear.
+    let stored = srv
+        .reg
+        .store
+        .get_flow(sent["id"].as_str().unwrap().parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!stored.internal.to_string().contains(&code));
+
+    // A wrong code: 4040003.
+    let (status, f) = send_code(&sent, wrong(&code)).await;
+    assert_eq!(status, 400, "{f}");
+    assert_eq!(common::node_message_ids(&f, "code"), vec![4040003]);
+
+    // The right one registers with a verified address and a `code` session.
+    let (status, done) = send_code(&sent, &code).await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["identity"]["traits"]["email"], address.as_str());
+    assert_eq!(
+        done["identity"]["verifiable_addresses"][0]["verified"],
+        true
+    );
+    assert_eq!(
+        done["identity"]["verifiable_addresses"][0]["status"],
+        "completed"
+    );
+    assert_eq!(
+        mfa::methods(&done["session"]),
+        vec![("code".to_string(), "aal1".to_string())]
+    );
+    let token = done["session_token"].as_str().unwrap();
+    assert_eq!(acc::whoami_token(&srv, token).await, 200);
+
+    // The code is spent with the flow.
+    let (status, again) = send_code(&sent, &code).await;
+    assert_ne!(status, 200, "{again}");
+
+    // The new identity can sign in by code.
+    let (_, login) = ask_code(&srv, &address).await;
+    let code = acc::code_in(&acc::wait_mail(&srv, &address, 2).await.body);
+    let (status, done) = send_code(&login, &code).await;
+    assert_eq!(status, 200, "{done}");
+
+    // Registering the same address again ends in the duplicate message.
+    let (_, flow) = acc::api_flow(&srv, "registration", None).await;
+    let body = json!({ "method": "code", "traits": traits });
+    let (_, sent) = acc::post_json(&common::plain(), &flow, body, None).await;
+    let code = acc::code_in(&acc::wait_mail(&srv, &address, 3).await.body);
+    let (status, f) = send_code(&sent, &code).await;
+    assert_eq!(status, 400, "{f}");
+    assert_eq!(common::message_ids(&f), vec![4000007]);
+
+    // More than five codes restart the flow.
+    let (_, flow) = acc::api_flow(&srv, "registration", None).await;
+    let other = email();
+    let body = json!({ "method": "code", "traits": { "email": other } });
+    let (_, sent) = acc::post_json(&common::plain(), &flow, body, None).await;
+    let code = acc::code_in(&acc::wait_mail(&srv, &other, 1).await.body);
+    for _ in 0..5 {
+        let (status, f) = send_code(&sent, wrong(&code)).await;
+        assert_eq!(status, 400, "{f}");
+    }
+    let (status, e) = send_code(&sent, &code).await;
+    assert_eq!(status, 410, "{e}");
+    assert_eq!(e["error"]["id"], "self_service_flow_replaced");
+});

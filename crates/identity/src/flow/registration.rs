@@ -1,4 +1,7 @@
-//! The registration flow: init and submission (profile screen and password method).
+//! The registration flow: init and submission (profile screen, password method, and the
+//! code method: [`code`]).
+
+pub mod code;
 
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -109,6 +112,7 @@ fn render_first_screen(reg: &Registry, flow: &mut Flow, values: Option<&Value>) 
         if reg.options.methods.password {
             nodes.extend(password::registration_nodes());
         }
+        nodes.extend(code_button(reg));
     }
     flow.ui.nodes = nodes;
     flow.internal["screen"] = json!("profile");
@@ -122,6 +126,7 @@ fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: &Value) {
     if reg.options.methods.password {
         nodes.extend(password::registration_nodes());
     }
+    nodes.extend(code_button(reg));
     nodes.push(UiNode::submit(
         "profile",
         SCREEN_KEY,
@@ -132,6 +137,18 @@ fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: &Value) {
     flow.ui.messages = vec![text::registration_choose_credentials()];
     flow.internal["screen"] = json!("credential-selection");
     flow.internal["traits"] = values.clone();
+}
+
+/// "Sign up with code" when passwordless codes are on.
+fn code_button(reg: &Registry) -> Option<UiNode> {
+    reg.options.codes.passwordless.then(|| {
+        UiNode::submit(
+            crate::method::code::GROUP,
+            "method",
+            crate::method::code::GROUP,
+            text::registration_with_code(),
+        )
+    })
 }
 
 fn after_return_url(reg: &Registry) -> String {
@@ -188,6 +205,9 @@ pub async fn submit(
         }
         Some("password") if reg.options.methods.password => {
             password_registration(reg, flow, values, body, req).await
+        }
+        Some("code") if reg.options.codes.passwordless => {
+            code::submit(reg, flow, values, body, req).await
         }
         _ => {
             flow.ui
@@ -302,11 +322,16 @@ async fn password_registration(
 }
 
 fn has_hook(reg: &Registry, name: &str) -> bool {
-    reg.options
-        .registration
-        .after_password_hooks
-        .iter()
-        .any(|h| h == name)
+    has_hook_of(reg, "password", name)
+}
+
+/// Whether `after.<method>.hooks` (or `after.hooks`) has `name`.
+fn has_hook_of(reg: &Registry, method: &str, name: &str) -> bool {
+    let hooks = match method {
+        "code" => &reg.options.registration.after_code_hooks,
+        _ => &reg.options.registration.after_password_hooks,
+    };
+    hooks.iter().any(|h| h == name)
 }
 
 /// Verifiable and recovery addresses from the schema extension.
