@@ -155,6 +155,20 @@ async function secondFactor(page, factor, shotName) {
   await page.getByRole('heading', { name: 'Two-step verification' }).waitFor({ timeout: TIMEOUT });
   await page.locator('input[name=totp_code]').waitFor({ timeout: TIMEOUT });
   if (shotName) await shot(page, shotName);
+  // Until then the session is aal1, which whoami (required_aal: highest_available) and so the
+  // gateway refuse.
+  const before = await fetchIn(page, '/sessions/whoami');
+  check(before.status === 403 && JSON.parse(before.body).error?.id === 'session_aal2_required',
+    `whoami before the second factor: ${before.status} ${before.body.slice(0, 200)}`);
+  const echo = await fetchIn(page, '/api/echo');
+  check(echo.status === 401 || echo.status === 403, `/api/echo before the second factor answered ${echo.status}`);
+  if (factor.replayed) {
+    // A backup code works once: the server's message, and the form stays.
+    await page.fill('input[name=lookup_secret]', factor.replayed);
+    await page.click('button[name=method][value=lookup_secret]');
+    await message(page, '4000012');
+    if (shotName) await shot(page, `${shotName}-replayed`);
+  }
   if (factor.totp) {
     await page.fill('input[name=totp_code]', factor.totp);
     await page.click('button[name=method][value=totp]');
@@ -289,6 +303,7 @@ try {
 
   let totpSecret;
   let backupCodes = [];
+  let usedCode;
 
   await step('enrol an authenticator app (TOTP) in settings', async () => {
     await user.goto(`${origin}/settings`);
@@ -346,7 +361,19 @@ try {
     await message(user, '1050001'); // "Your changes have been saved!"
     await signOut(user, origin);
     await signIn(user, origin, USER.email, PASSWORD_2);
-    await secondFactor(user, { lookup: backupCodes.shift() }, 'login-aal2-backup-code');
+    usedCode = backupCodes.shift();
+    await secondFactor(user, { lookup: usedCode }, 'login-aal2-backup-code');
+    // Settings list which code was used (the rest stay hidden: the server keeps only hashes).
+    await user.goto(`${origin}/settings`);
+    await flowForm(user, '/settings');
+    const card = user.locator('section[aria-labelledby=settings-lookup_secret]');
+    await card.locator('button[name=lookup_secret_reveal]').click();
+    await card.locator('#lookup_secret_codes li.code-used').waitFor({ timeout: TIMEOUT });
+    const used = await card.locator('#lookup_secret_codes li.code-used').count();
+    const all = await card.locator('#lookup_secret_codes li').count();
+    check(used === 1 && all === 12, `backup codes listed: ${used} used of ${all}`);
+    await card.scrollIntoViewIfNeeded();
+    await shot(user, 'settings-backup-codes-used');
     await signOut(user, origin);
   });
 
@@ -365,8 +392,8 @@ try {
     // with a second factor set up (settings' required_aal: highest_available) that factor
     // comes first, and then the same settings flow, as in Kratos.
     await user.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('aal') === 'aal2', { timeout: TIMEOUT });
-    await user.locator('input[name=totp_code]').fill(await freshTotp(totpSecret));
-    await user.click('button[name=method][value=totp]');
+    await user.locator('input[name=lookup_secret]').fill(backupCodes.shift());
+    await user.click('button[name=method][value=lookup_secret]');
     await flowForm(user, '/settings');
     const form = user.locator('form', { has: user.locator('button[name=method][value=password]') });
     await form.locator('input[name=password]').fill(PASSWORD_3);
@@ -375,7 +402,7 @@ try {
     await shot(user, 'recovery-settings');
     await signOut(user, origin);
     await signIn(user, origin, USER.email, PASSWORD_3);
-    await secondFactor(user, { lookup: backupCodes.shift() });
+    await secondFactor(user, { totp: await freshTotp(totpSecret), replayed: usedCode }, 'login-aal2-after-recovery');
   });
 
   await step('the gateway passes the identity to /api/echo', async () => {

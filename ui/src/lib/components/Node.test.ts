@@ -113,10 +113,11 @@ describe('Node', () => {
       id: 'lookup_secret_codes',
       text: { id: 1050015, text: 'a, b', type: 'info', context: { secrets: [
         { id: 1050009, text: 'abcd1234', type: 'info', context: { secret: 'abcd1234' } },
-        { id: 1050014, text: 'Secret was used at x', type: 'info', context: { used_at: '2026-01-01' } }
+        { id: 1050014, text: 'Secret was used at x', type: 'info', context: { used_at: '2026-01-01' } },
+        { id: 1050009, text: '********', type: 'info', context: { secret: '********' } }
       ] } }
     }));
-    expect(out).toMatch(/<ul class="codes"[^>]*><li><code>abcd1234<\/code><\/li><li><code>Secret was used at 2026-01-01<\/code><\/li><\/ul>/);
+    expect(out).toMatch(/<ul class="codes"[^>]*><li><code>abcd1234<\/code><\/li><li class="code-used">Used\s<time datetime="2026-01-01T00:00:00.000Z">[^<]+<\/time><\/li><li class="code-hidden"><span aria-hidden="true">••••••••<\/span><span class="sr-only">Not used yet<\/span><\/li><\/ul>/);
   });
 
   it('renders anchors as links with their title', () => {

@@ -1,6 +1,6 @@
 import type { UiNode } from '@ory/client-fetch';
 import { describe, expect, it } from 'vitest';
-import { pairingOrder, secondFactorLead, secretGroups } from './mfa';
+import { backupCodes, pairingOrder, secondFactorLead, secretGroups } from './mfa';
 
 const n = (group: string, node_type: string, attrs: Record<string, unknown> = {}): UiNode =>
   ({ type: node_type, group, attributes: { node_type, ...attrs }, messages: [], meta: {} }) as unknown as UiNode;
@@ -44,5 +44,23 @@ describe('secretGroups', () => {
     expect(secretGroups('JBSWY3DPEHPK3PXPQ')).toEqual(['JBSW', 'Y3DP', 'EHPK', '3PXP', 'Q']);
     expect(secretGroups('JBSW Y3DP')).toEqual(['JBSW', 'Y3DP']);
     expect(secretGroups('')).toEqual([]);
+  });
+});
+
+describe('backupCodes', () => {
+  it('tells codes, used codes (with their time) and masked ones apart', () => {
+    expect(
+      backupCodes([
+        { id: 1050009, text: 'abcd1234', type: 'info', context: { secret: 'abcd1234' } },
+        { id: 1050014, text: 'Secret was used at …', type: 'info', context: { used_at: '2026-11-28T18:20:00Z' } },
+        { id: 1050014, text: 'Secret was used', type: 'info', context: { used_at: 'not a date' } },
+        { id: 1050009, text: '********', type: 'info', context: { secret: '********' } }
+      ])
+    ).toEqual([
+      { kind: 'code', code: 'abcd1234' },
+      { kind: 'used', usedAt: new Date('2026-11-28T18:20:00Z') },
+      { kind: 'used', usedAt: undefined },
+      { kind: 'hidden' }
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 // Second factors in the UI: the lead of the aal2 sign-in page and the order of the TOTP
 // pairing nodes. Pure, tested in mfa.test.ts.
-import type { UiNode } from '@ory/client-fetch';
+import type { UiNode, UiText } from '@ory/client-fetch';
+import { messageText } from './messages';
 
 /** What the second-factor (aal2) sign-in page asks for, from the groups its flow offers. */
 export function secondFactorLead(nodes: UiNode[]): string {
@@ -33,4 +34,25 @@ export function pairingOrder(nodes: UiNode[]): UiNode[] {
 /** The TOTP secret in groups of four, for reading and typing (apps ignore the spaces). */
 export function secretGroups(secret: string): string[] {
   return secret.replace(/\s+/g, '').match(/.{1,4}/g) ?? [];
+}
+
+/** One entry of a backup-code list (`lookup_secret_codes`). */
+export type BackupCode =
+  | { kind: 'code'; code: string }
+  /** Used (1050014), with when if the server said. */
+  | { kind: 'used'; usedAt?: Date }
+  /** Unused but not shown: the server keeps only a hash (Nexus) and masks it. */
+  | { kind: 'hidden' };
+
+/** The entries of a backup-code list from the text node's `context.secrets`. */
+export function backupCodes(secrets: UiText[]): BackupCode[] {
+  return secrets.map((s) => {
+    if (s.id === 1050014) {
+      const at = (s.context as { used_at?: unknown } | undefined)?.used_at;
+      const date = typeof at === 'string' ? new Date(at) : undefined;
+      return { kind: 'used', usedAt: date && !Number.isNaN(date.getTime()) ? date : undefined };
+    }
+    const code = messageText(s);
+    return /^\*+$/.test(code) ? { kind: 'hidden' } : { kind: 'code', code };
+  });
 }
