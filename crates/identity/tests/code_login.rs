@@ -421,3 +421,96 @@ both!(registration_by_code, |backend: Backend| async move {
     assert_eq!(status, 410, "{e}");
     assert_eq!(e["error"]["id"], "self_service_flow_replaced");
 });
+
+both!(
+    passwordless_login_in_a_browser,
+    |backend: Backend| async move {
+        let srv = passwordless(backend, |_| {}).await;
+        let address = email();
+        acc::register_api(&srv, &address).await;
+        let client = common::browser();
+        let flow = acc::browser_flow(&srv, &client, "login").await;
+        let csrf = common::csrf_of(&flow);
+        let pairs = [
+            ("csrf_token", csrf.as_str()),
+            ("method", "code"),
+            ("identifier", address.as_str()),
+        ];
+        // Without the CSRF token: the error page, and nothing is sent.
+        let res = acc::post_form(&client, &flow, &pairs[1..]).await;
+        let to = acc::location(&res);
+        assert!(to.starts_with(&format!("{}/error?id=", acc::UI)), "{to}");
+        let res = acc::post_form(&client, &flow, &pairs).await;
+        assert_eq!(res.status(), 303);
+        let to = acc::location(&res);
+        assert!(to.starts_with(&format!("{}/login?flow=", acc::UI)), "{to}");
+        let sent = acc::fetch(&srv, &client, "login", &acc::flow_param(&to)).await;
+        assert_eq!(sent["state"], "sent_email");
+        assert!(acc::node(&sent, "csrf_token").is_some());
+        let mail = acc::wait_mail(&srv, &address, 1).await;
+        assert_eq!(acc::mails(&srv, &address).await.len(), 1);
+        let code = acc::code_in(&mail.body);
+        let res = acc::post_form(
+            &client,
+            &sent,
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("method", "code"),
+                ("code", code.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(acc::location(&res), "http://127.0.0.1:4455/welcome");
+        let (status, who) = acc::whoami(&srv, &client).await;
+        assert_eq!(status, 200, "{who}");
+        assert_eq!(
+            mfa::methods(&who),
+            vec![("code".to_string(), "aal1".to_string())]
+        );
+    }
+);
+
+both!(
+    second_factor_code_attempts_are_capped,
+    |backend: Backend| async move {
+        let srv = TestServer::start_with(backend, |cfg| {
+            acc::ui_urls(cfg);
+            cfg["selfservice"]["methods"]["code"] = json!({ "mfa_enabled": true });
+        })
+        .await;
+        let address = email();
+        acc::register_api(&srv, &address).await;
+        let token = mfa::password_login(&srv, &address).await;
+        let (_, flow) = mfa::aal2_flow(&srv, &token).await;
+        let (_, sent) = mfa::submit(&flow, json!({ "address": address }), &token).await;
+        let code = acc::code_in(&acc::wait_mail(&srv, &address, 1).await.body);
+        for _ in 0..5 {
+            let body = json!({ "method": "code", "code": wrong(&code) });
+            let (status, f) = mfa::submit(&sent, body, &token).await;
+            assert_eq!(status, 400, "{f}");
+        }
+        let body = json!({ "method": "code", "code": code });
+        let (status, e) = mfa::submit(&sent, body, &token).await;
+        assert_eq!(status, 410, "{e}");
+        assert_eq!(e["error"]["id"], "self_service_flow_replaced");
+        // The session stayed aal1; the new flow offers the code again.
+        let (status, _) = mfa::whoami(&srv, &token).await;
+        assert_eq!(status, 403);
+        let fresh: Value = common::plain()
+            .get(srv.url(&format!(
+                "/self-service/login/flows?id={}",
+                e["use_flow_id"].as_str().unwrap()
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            acc::node(&fresh, "address").unwrap()["attributes"]["value"],
+            address.as_str()
+        );
+    }
+);
