@@ -349,6 +349,10 @@ try {
   await step('sign out; the password sign-in continues to the second factor; a TOTP code → aal2', async () => {
     await signOut(user, origin);
     await signIn(user, origin, USER.email, USER.password);
+    await user.getByRole('heading', { name: 'Two-step verification' }).waitFor({ timeout: TIMEOUT });
+    // The welcome page, opened with only the password done, asks for the second factor too.
+    await user.goto(`${origin}/`);
+    await user.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('aal') === 'aal2' && u.searchParams.has('flow'), { timeout: TIMEOUT });
     await secondFactor(user, { totp: await freshTotp(totpSecret) }, 'login-aal2');
   });
 
