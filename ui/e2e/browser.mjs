@@ -354,6 +354,7 @@ try {
     await user.goto(`${origin}/`);
     await user.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('aal') === 'aal2' && u.searchParams.has('flow'), { timeout: TIMEOUT });
     await secondFactor(user, { totp: await freshTotp(totpSecret) }, 'login-aal2');
+    await shot(user, 'welcome-aal2');
   });
 
   await step('change the password in settings; sign in again with a backup code', async () => {
