@@ -27,11 +27,9 @@ enum Command {
     Dev(dev::DevArgs),
 }
 
-/// mimalloc: per request, hyper and tokio allocate and free many small and mid-sized buffers
-/// (read buffers, header maps, boxed futures), where glibc's malloc spent about 5 % of the
-/// gateway's CPU under load.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The system allocator on purpose: mimalloc saved about 5 % of the gateway's CPU per proxied
+// request but kept 19 MB more anonymous memory in an idle identity server (RSS 42 MB against
+// 24 MB; the target is 30 MB), and its tuning knobs are environment variables only.
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
