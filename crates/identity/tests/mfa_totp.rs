@@ -37,6 +37,20 @@ both!(
                 "{expected:?} in {names:?}"
             );
         }
+        let totp: Vec<&str> = names
+            .iter()
+            .filter(|(group, _)| group == "totp")
+            .map(|(_, name)| name.as_str())
+            .collect();
+        assert_eq!(
+            totp,
+            ["totp_qr", "totp_secret_key", "totp_code", "method=totp"],
+            "Kratos' order"
+        );
+        assert_eq!(
+            mfa::node(&flow, "totp_code").unwrap()["attributes"]["autocomplete"],
+            "one-time-code"
+        );
         let qr = mfa::node(&flow, "totp_qr").unwrap();
         assert_eq!(qr["type"], "img");
         assert_eq!(qr["attributes"]["node_type"], "img");

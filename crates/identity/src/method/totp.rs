@@ -182,6 +182,7 @@ fn code_input(label: crate::domain::UiText) -> UiNode {
             name: "totp_code".into(),
             input_type: "text".into(),
             required: true,
+            autocomplete: Some("one-time-code".into()),
             ..Default::default()
         },
         Some(label),
@@ -196,18 +197,20 @@ pub fn login_nodes() -> Vec<UiNode> {
     ]
 }
 
-/// Settings nodes for enrolling `key`: the secret, its QR code, `totp_code` and save.
+/// Settings nodes for enrolling `key`, in Kratos' order: its QR code, the secret, `totp_code`
+/// and save.
 pub fn enrol_nodes(key: &TotpKey) -> Vec<UiNode> {
-    let mut nodes = vec![UiNode::text(
-        GROUP,
-        "totp_secret_key",
-        text::totp_secret(&key.secret_base32()),
-        text::totp_secret_label(),
-    )];
+    let mut nodes = Vec::with_capacity(4);
     match key.qr_data_url() {
         Ok(src) => nodes.push(UiNode::image(GROUP, "totp_qr", src, 256, text::totp_qr())),
         Err(e) => tracing::warn!(error = %e, "could not draw the TOTP QR code"),
     }
+    nodes.push(UiNode::text(
+        GROUP,
+        "totp_secret_key",
+        text::totp_secret(&key.secret_base32()),
+        text::totp_secret_label(),
+    ));
     nodes.push(code_input(text::label_verify_otp()));
     nodes.push(UiNode::submit(GROUP, "method", "totp", text::label_save()));
     nodes
