@@ -147,7 +147,11 @@ async fn proxy(st: &ProxyState, conn: ConnInfo, uri: http::Uri, req: Request) ->
         }
     };
     drop(allowed.session);
-    match st.upstream.send(&target.authority, out, upgrade).await {
+    match st
+        .upstream
+        .send(&target.scheme, &target.authority, out, upgrade)
+        .await
+    {
         Ok(resp) => resp.into_response(),
         Err(e) => st.engine.error_response(
             &Denied {

@@ -10,6 +10,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_rustls::rustls::pki_types::CertificateDer;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
@@ -35,6 +36,7 @@ impl Gateway {
             proxy_addr: None,
             api_addr: None,
             poll: Duration::from_secs(30),
+            upstream_roots: Vec::new(),
         }
     }
 }
@@ -45,6 +47,7 @@ pub struct GatewayBuilder {
     proxy_addr: Option<SocketAddr>,
     api_addr: Option<SocketAddr>,
     poll: Duration,
+    upstream_roots: Vec<CertificateDer<'static>>,
 }
 
 impl GatewayBuilder {
@@ -69,6 +72,13 @@ impl GatewayBuilder {
     /// How often `http(s)://` rule sources are polled.
     pub fn rule_poll_interval(mut self, every: Duration) -> Self {
         self.poll = every;
+        self
+    }
+
+    /// Extra root certificates trusted for `https://` upstreams, besides the webpki roots
+    /// (tests with their own CA; there is no way to turn verification off).
+    pub fn upstream_roots(mut self, roots: Vec<CertificateDer<'static>>) -> Self {
+        self.upstream_roots = roots;
         self
     }
 
@@ -106,7 +116,10 @@ impl GatewayBuilder {
         let (tx, rx) = watch::channel(false);
         let proxy_state = ProxyState {
             engine: engine.clone(),
-            upstream: Arc::new(Upstream::new(config.serve.proxy.timeout.write)),
+            upstream: Arc::new(Upstream::new(
+                config.serve.proxy.timeout.write,
+                &self.upstream_roots,
+            )),
             forwarded: ForwardedPolicy {
                 trust: config.serve.proxy.trust_forwarded_headers,
             },
@@ -192,7 +205,6 @@ impl RunningGateway {
         self.shutdown().await;
     }
 }
-
 
 /// The connection a request arrived on.
 #[derive(Debug, Clone, Copy)]

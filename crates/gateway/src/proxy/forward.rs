@@ -8,6 +8,7 @@ use http::header::{self, HeaderName};
 use http::uri::PathAndQuery;
 use http::{HeaderMap, HeaderValue, Request, Uri};
 use hyper_util::rt::TokioIo;
+use tokio_rustls::rustls::pki_types::CertificateDer;
 
 use super::path::upstream_path;
 use super::pool::{Pool, PoolConfig};
@@ -99,9 +100,9 @@ pub fn build_request(
     policy: &ForwardedPolicy,
 ) -> Result<Request<Body>, GatewayError> {
     let spec = &allowed.rule.spec.upstream;
-    if target.scheme != http::uri::Scheme::HTTP {
+    if target.scheme != http::uri::Scheme::HTTP && target.scheme != http::uri::Scheme::HTTPS {
         return Err(GatewayError::bad_gateway(format!(
-            "upstream scheme {:?} is not supported (http only)",
+            "upstream scheme {:?} is not supported (http and https only)",
             target.scheme.as_str()
         )));
     }
@@ -221,10 +222,11 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    /// A client that waits at most `timeout` for the upstream's response head.
-    pub fn new(timeout: Duration) -> Self {
+    /// A client that waits at most `timeout` for the upstream's response head and trusts the
+    /// webpki roots plus `extra_roots` (empty outside tests) for `https` upstreams.
+    pub fn new(timeout: Duration, extra_roots: &[CertificateDer<'static>]) -> Self {
         Self {
-            pool: Pool::new(PoolConfig::default()),
+            pool: Pool::with_roots(PoolConfig::default(), extra_roots),
             timeout,
         }
     }
@@ -234,15 +236,17 @@ impl Upstream {
         &self.pool
     }
 
-    /// Sends the request to `host`; 502 when unreachable, 504 on timeout. For upgrades,
-    /// splices the two connections after a `101`.
+    /// Sends the request to `scheme://host`; 502 when unreachable (or the TLS handshake
+    /// fails), 504 on timeout. For upgrades, splices the two connections after a `101`.
     pub async fn send(
         &self,
+        scheme: &http::uri::Scheme,
         host: &http::uri::Authority,
         req: Request<Body>,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
     ) -> Result<Response, GatewayError> {
-        let resp = match tokio::time::timeout(self.timeout, self.pool.send(host, req)).await {
+        let resp = match tokio::time::timeout(self.timeout, self.pool.send(scheme, host, req)).await
+        {
             Err(_) => {
                 return Err(GatewayError::gateway_timeout(
                     "upstream did not answer in time",

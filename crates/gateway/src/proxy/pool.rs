@@ -5,6 +5,10 @@
 //! connection goes back to its host's idle list when the response body ends, and requests are
 //! written in origin form directly. A request that a reused connection never sent (the upstream
 //! closed it while idle) is retried once on a new connection, as hyper-util does.
+//!
+//! `https://` upstreams get a rustls client handshake (SNI = upstream host, ALPN `http/1.1`,
+//! certificates always verified against the webpki roots) before the same HTTP/1.1 handshake;
+//! their idle connections are kept apart from plain ones to the same `host:port`.
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -14,13 +18,17 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use bytes::Bytes;
-use http::uri::Authority;
+use http::uri::{Authority, Scheme};
 use http::{Request, Response};
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
+use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::TlsConnector;
 
 /// Why an upstream exchange failed.
 #[derive(Debug)]
@@ -45,17 +53,28 @@ struct Idle {
     since: Instant,
 }
 
-/// Idle connections by `host:port` text (hashing the text once is cheaper than `Authority`'s
-/// case-folding hash).
+/// Idle connections by scheme, then `host:port` text (hashing the text once is cheaper than
+/// `Authority`'s case-folding hash).
 #[derive(Default)]
 struct Idles {
-    by_host: HashMap<Box<str>, Vec<Idle>>,
+    plain: HashMap<Box<str>, Vec<Idle>>,
+    tls: HashMap<Box<str>, Vec<Idle>>,
+}
+
+impl Idles {
+    fn by_host(&mut self, tls: bool) -> &mut HashMap<Box<str>, Vec<Idle>> {
+        if tls {
+            &mut self.tls
+        } else {
+            &mut self.plain
+        }
+    }
 }
 
 /// Pool settings.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolConfig {
-    /// Deadline for establishing a TCP connection.
+    /// Deadline for establishing a connection (TCP, and the TLS handshake for `https`).
     pub connect_timeout: Duration,
     /// Idle connections older than this are not reused.
     pub idle_timeout: Duration,
@@ -73,34 +92,66 @@ impl Default for PoolConfig {
     }
 }
 
-/// Keep-alive connections to upstreams, by `host:port`.
+/// Keep-alive connections to upstreams, by scheme and `host:port`.
 #[derive(Clone)]
 pub struct Pool {
     idle: Arc<Mutex<Idles>>,
     cfg: PoolConfig,
+    tls: TlsConnector,
+}
+
+/// The TLS client for `https` upstreams: webpki roots plus `extra_roots`, ring, ALPN
+/// `http/1.1` (the pool speaks HTTP/1.1 only).
+fn tls_connector(extra_roots: &[CertificateDer<'static>]) -> TlsConnector {
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let (added, ignored) = roots.add_parsable_certificates(extra_roots.iter().cloned());
+    if ignored > 0 {
+        tracing::warn!(
+            added,
+            ignored,
+            "some extra upstream root certificates were not usable"
+        );
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    TlsConnector::from(Arc::new(config))
 }
 
 impl Pool {
-    /// An empty pool.
+    /// An empty pool trusting the webpki roots for `https` upstreams.
     pub fn new(cfg: PoolConfig) -> Self {
+        Self::with_roots(cfg, &[])
+    }
+
+    /// An empty pool that also trusts `extra_roots` for `https` upstreams (tests with their
+    /// own CA; verification stays on).
+    pub fn with_roots(cfg: PoolConfig, extra_roots: &[CertificateDer<'static>]) -> Self {
         Self {
             idle: Arc::default(),
             cfg,
+            tls: tls_connector(extra_roots),
         }
     }
 
-    /// Number of idle connections to `host` (tests).
-    pub fn idle_count(&self, host: &Authority) -> usize {
+    /// Number of idle connections to `scheme://host` (tests).
+    pub fn idle_count(&self, scheme: &Scheme, host: &Authority) -> usize {
         self.idle
             .lock()
-            .by_host
+            .by_host(*scheme == Scheme::HTTPS)
             .get(host.as_str())
             .map_or(0, Vec::len)
     }
 
-    fn checkout(&self, host: &Authority) -> Option<SendRequest<Body>> {
+    fn checkout(&self, tls: bool, host: &Authority) -> Option<SendRequest<Body>> {
         let mut idle = self.idle.lock();
-        let list = idle.by_host.get_mut(host.as_str())?;
+        let list = idle.by_host(tls).get_mut(host.as_str())?;
         while let Some(c) = list.pop() {
             if !c.tx.is_closed() && c.since.elapsed() < self.cfg.idle_timeout {
                 return Some(c.tx);
@@ -109,14 +160,15 @@ impl Pool {
         None
     }
 
-    fn checkin(&self, host: &Authority, tx: SendRequest<Body>) {
+    fn checkin(&self, tls: bool, host: &Authority, tx: SendRequest<Body>) {
         if tx.is_closed() {
             return;
         }
         let mut idle = self.idle.lock();
-        let list = match idle.by_host.get_mut(host.as_str()) {
+        let by_host = idle.by_host(tls);
+        let list = match by_host.get_mut(host.as_str()) {
             Some(l) => l,
-            None => idle.by_host.entry(host.as_str().into()).or_default(),
+            None => by_host.entry(host.as_str().into()).or_default(),
         };
         if list.len() >= self.cfg.max_idle_per_host {
             list.remove(0);
@@ -127,38 +179,55 @@ impl Pool {
         });
     }
 
-    async fn connect(&self, host: &Authority) -> Result<SendRequest<Body>, SendError> {
-        let addr = (host.host(), host.port_u16().unwrap_or(80));
-        let stream =
-            match tokio::time::timeout(self.cfg.connect_timeout, TcpStream::connect(addr)).await {
-                Err(_) => return Err(SendError::Connect("timed out".into())),
-                Ok(Err(e)) => return Err(SendError::Connect(e.to_string())),
-                Ok(Ok(s)) => s,
-            };
-        let _ = stream.set_nodelay(true);
-        let (tx, conn) = http1::Builder::new()
-            .handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| SendError::Connect(e.to_string()))?;
-        tokio::spawn(async move {
-            if let Err(e) = conn.with_upgrades().await {
-                tracing::debug!(error = %e, "upstream connection ended");
+    async fn connect(&self, tls: bool, host: &Authority) -> Result<SendRequest<Body>, SendError> {
+        let port = host.port_u16().unwrap_or(if tls { 443 } else { 80 });
+        let connect = async {
+            let stream = TcpStream::connect((host.host(), port))
+                .await
+                .map_err(|e| SendError::Connect(e.to_string()))?;
+            let _ = stream.set_nodelay(true);
+            if !tls {
+                return handshake(stream).await;
             }
-        });
-        Ok(tx)
+            // `Authority::host` keeps IPv6 brackets; SNI and verification want the bare name.
+            let name = host.host().trim_start_matches('[').trim_end_matches(']');
+            let name = ServerName::try_from(name.to_owned())
+                .map_err(|e| SendError::Connect(format!("tls: server name {name:?}: {e}")))?;
+            let stream = self
+                .tls
+                .connect(name, stream)
+                .await
+                .map_err(|e| SendError::Connect(format!("tls: {e}")))?;
+            handshake(stream).await
+        };
+        match tokio::time::timeout(self.cfg.connect_timeout, connect).await {
+            Err(_) => Err(SendError::Connect("timed out".into())),
+            Ok(r) => r,
+        }
     }
 
     /// Sends `req` (origin-form URI, `Host` set) to `host`. The response body returns the
     /// connection to the pool when it ends; upgrades (101) keep theirs.
     pub async fn send(
         &self,
+        scheme: &Scheme,
         host: &Authority,
         mut req: Request<Body>,
     ) -> Result<Response<PooledBody>, SendError> {
+        let tls = if *scheme == Scheme::HTTPS {
+            true
+        } else if *scheme == Scheme::HTTP {
+            false
+        } else {
+            return Err(SendError::Connect(format!(
+                "scheme {:?} is not supported (http and https only)",
+                scheme.as_str()
+            )));
+        };
         loop {
-            let (mut tx, reused) = match self.checkout(host) {
+            let (mut tx, reused) = match self.checkout(tls, host) {
                 Some(tx) => (tx, true),
-                None => (self.connect(host).await?, false),
+                None => (self.connect(tls, host).await?, false),
             };
             if tx.ready().await.is_err() {
                 if reused {
@@ -176,9 +245,9 @@ impl Pool {
                     };
                     if !upgrade {
                         if hyper::body::Body::is_end_stream(&body.inner) {
-                            self.checkin(host, tx);
+                            self.checkin(tls, host, tx);
                         } else {
-                            body.home = Some((self.clone(), host.clone(), tx));
+                            body.home = Some((self.clone(), tls, host.clone(), tx));
                         }
                     }
                     return Ok(Response::from_parts(parts, body));
@@ -193,16 +262,35 @@ impl Pool {
     }
 }
 
+/// The HTTP/1.1 handshake over a connected (plain or TLS) stream; the connection is driven by
+/// its own task.
+async fn handshake<T>(io: T) -> Result<SendRequest<Body>, SendError>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (tx, conn) = http1::Builder::new()
+        .handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| SendError::Connect(e.to_string()))?;
+    tokio::spawn(async move {
+        if let Err(e) = conn.with_upgrades().await {
+            tracing::debug!(error = %e, "upstream connection ended");
+        }
+    });
+    Ok(tx)
+}
+
 /// A response body that hands its connection back to the pool at its end.
 pub struct PooledBody {
     inner: Incoming,
-    home: Option<(Pool, Authority, SendRequest<Body>)>,
+    /// Pool, TLS or not, host and connection to check in.
+    home: Option<(Pool, bool, Authority, SendRequest<Body>)>,
 }
 
 impl PooledBody {
     fn release(&mut self) {
-        if let Some((pool, host, tx)) = self.home.take() {
-            pool.checkin(&host, tx);
+        if let Some((pool, tls, host, tx)) = self.home.take() {
+            pool.checkin(tls, &host, tx);
         }
     }
 }

@@ -138,7 +138,16 @@ impl TestGateway {
 
 /// Starts a gateway with `config` (a JSON config value) and `rules` written to a file that
 /// the config's repositories point at.
-pub async fn gateway(mut config: Value, rules: Value) -> TestGateway {
+pub async fn gateway(config: Value, rules: Value) -> TestGateway {
+    gateway_trusting(config, rules, Vec::new()).await
+}
+
+/// [`gateway`] that also trusts `roots` for `https://` upstreams.
+pub async fn gateway_trusting(
+    mut config: Value,
+    rules: Value,
+    roots: Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>,
+) -> TestGateway {
     let dir = tempfile::tempdir().unwrap();
     let rules_path = dir.path().join("rules.json");
     std::fs::write(&rules_path, serde_json::to_string_pretty(&rules).unwrap()).unwrap();
@@ -151,6 +160,7 @@ pub async fn gateway(mut config: Value, rules: Value) -> TestGateway {
     let gw = Gateway::builder(cfg)
         .ephemeral()
         .rule_poll_interval(Duration::from_millis(200))
+        .upstream_roots(roots)
         .start()
         .await
         .unwrap();
