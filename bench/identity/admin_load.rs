@@ -56,9 +56,12 @@ fn next_link(res: &reqwest::Response) -> Option<String> {
     let link = res.headers().get("link")?.to_str().ok()?;
     link.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
-        params
-            .contains("rel=\"next\"")
-            .then(|| target.trim().trim_matches(|c| c == '<' || c == '>').to_string())
+        params.contains("rel=\"next\"").then(|| {
+            target
+                .trim()
+                .trim_matches(|c| c == '<' || c == '>')
+                .to_string()
+        })
     })
 }
 
@@ -73,7 +76,10 @@ fn absolute(base: &str, target: &str) -> String {
 /// Walks every page to find the last one, then times the first and the last `reps` times.
 async fn paging(base: &str, page_size: usize, reps: usize) {
     let http = client();
-    let first = format!("{}/admin/identities?page_size={page_size}", base.trim_end_matches('/'));
+    let first = format!(
+        "{}/admin/identities?page_size={page_size}",
+        base.trim_end_matches('/')
+    );
     let mut url = first.clone();
     let mut pages = 0usize;
     let mut total = 0usize;
@@ -137,7 +143,10 @@ async fn lookup(base: &str, requests: usize, clients: usize, max_index: usize) {
                 x ^= x >> 7;
                 x ^= x << 17;
                 let i = (x % max_index as u64) as usize;
-                let url = format!("{base}/admin/identities?credentials_identifier={}", email(i));
+                let url = format!(
+                    "{base}/admin/identities?credentials_identifier={}",
+                    email(i)
+                );
                 let t = Instant::now();
                 let res = http.get(&url).send().await.expect("lookup");
                 assert!(res.status().is_success());

@@ -73,7 +73,8 @@ impl OriginList {
             if entry == "*" {
                 list.any = true;
             } else if let Some((prefix, suffix)) = entry.split_once('*') {
-                list.wildcards.push((prefix.to_string(), suffix.to_string()));
+                list.wildcards
+                    .push((prefix.to_string(), suffix.to_string()));
             } else if !entry.is_empty() {
                 list.exact.push(entry);
             }
@@ -107,11 +108,26 @@ mod tests {
 
     #[test]
     fn origins_match_exactly_by_wildcard_or_any() {
-        assert!(allows(&["https://app.example.com"], "https://app.example.com"));
-        assert!(allows(&["https://App.Example.com"], "https://app.example.COM"));
-        assert!(!allows(&["https://app.example.com"], "https://evil.example.com"));
-        assert!(allows(&["https://*.example.com"], "https://a.b.example.com"));
-        assert!(!allows(&["https://*.example.com"], "https://example.com.evil.net"));
+        assert!(allows(
+            &["https://app.example.com"],
+            "https://app.example.com"
+        ));
+        assert!(allows(
+            &["https://App.Example.com"],
+            "https://app.example.COM"
+        ));
+        assert!(!allows(
+            &["https://app.example.com"],
+            "https://evil.example.com"
+        ));
+        assert!(allows(
+            &["https://*.example.com"],
+            "https://a.b.example.com"
+        ));
+        assert!(!allows(
+            &["https://*.example.com"],
+            "https://example.com.evil.net"
+        ));
         assert!(!allows(&["https://*.example.com"], "http://a.example.com"));
         assert!(allows(&["*"], "https://anything.test"));
         assert!(!allows(&[], "https://anything.test"));
