@@ -26,11 +26,7 @@ pub struct RecoveryParams {
 /// Whether recovery is on: the flow enabled and its method (`code` or `link`) too.
 pub fn is_enabled(reg: &Registry) -> bool {
     let opts = &reg.options;
-    opts.recovery.enabled
-        && match opts.recovery_flow.strategy {
-            AddressStrategy::Code => opts.codes.code_enabled,
-            AddressStrategy::Link => opts.codes.link_enabled,
-        }
+    opts.recovery.enabled && opts.codes.allows(opts.recovery_flow.strategy)
 }
 
 /// 400 `self_service_flow_disabled` unless recovery is on.

@@ -25,11 +25,7 @@ pub struct VerificationParams {
 /// Whether verification is on: the flow enabled and its method (`code` or `link`) too.
 pub fn is_enabled(reg: &Registry) -> bool {
     let opts = &reg.options;
-    opts.verification.enabled
-        && match opts.verification_flow.strategy {
-            AddressStrategy::Code => opts.codes.code_enabled,
-            AddressStrategy::Link => opts.codes.link_enabled,
-        }
+    opts.verification.enabled && opts.codes.allows(opts.verification_flow.strategy)
 }
 
 /// 400 `self_service_flow_disabled` unless verification is on.

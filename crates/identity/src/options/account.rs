@@ -92,6 +92,16 @@ pub struct CodeOptions {
     pub mfa: bool,
 }
 
+impl CodeOptions {
+    /// Whether the method behind `strategy` (`code` or `link`) is enabled.
+    pub fn allows(&self, strategy: AddressStrategy) -> bool {
+        match strategy {
+            AddressStrategy::Code => self.code_enabled,
+            AddressStrategy::Link => self.link_enabled,
+        }
+    }
+}
+
 impl Default for CodeOptions {
     fn default() -> Self {
         CodeOptions {
