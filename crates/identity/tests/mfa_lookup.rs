@@ -165,17 +165,7 @@ both!(reveal_confirm_use_cycle, |backend: Backend| async move {
     // Sign in elsewhere with the password, then a code at aal2.
     let second = common::browser();
     let login = acc::browser_flow(&srv, &second, "login").await;
-    let res = acc::post_form(
-        &second,
-        &login,
-        &[
-            ("csrf_token", &common::csrf_of(&login)),
-            ("method", "password"),
-            ("identifier", &address),
-            ("password", common::PASSWORD),
-        ],
-    )
-    .await;
+    let res = acc::post_password_login(&second, &login, &address, common::PASSWORD).await;
     assert_eq!(res.status(), 303);
     let res = second
         .get(srv.url("/self-service/login/browser?aal=aal2"))

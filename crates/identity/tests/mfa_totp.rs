@@ -125,17 +125,7 @@ both!(
         // A new browser signs in with the password: aal1, and whoami wants the second factor.
         let second = common::browser();
         let login = acc::browser_flow(&srv, &second, "login").await;
-        let res = acc::post_form(
-            &second,
-            &login,
-            &[
-                ("csrf_token", &common::csrf_of(&login)),
-                ("method", "password"),
-                ("identifier", &address),
-                ("password", common::PASSWORD),
-            ],
-        )
-        .await;
+        let res = acc::post_password_login(&second, &login, &address, common::PASSWORD).await;
         assert_eq!(res.status(), 303);
         let to = acc::location(&res);
         assert!(

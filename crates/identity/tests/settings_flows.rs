@@ -305,17 +305,7 @@ both!(privileged_session_required, |backend: Backend| async move {
     assert_eq!(res.status(), 303);
     let login = acc::fetch(&srv, &client, "login", &acc::flow_param(&location(&res))).await;
     assert_eq!(login["refresh"], true);
-    let res = acc::post_form(
-        &client,
-        &login,
-        &[
-            ("csrf_token", &common::csrf_of(&login)),
-            ("method", "password"),
-            ("identifier", &address),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
+    let res = acc::post_password_login(&client, &login, &address, PASSWORD).await;
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), back);
     let res = client

@@ -77,6 +77,26 @@ pub async fn post_form(
         .unwrap()
 }
 
+/// Signs in through a browser login flow with the password method.
+pub async fn post_password_login(
+    client: &reqwest::Client,
+    login: &Value,
+    identifier: &str,
+    password: &str,
+) -> reqwest::Response {
+    post_form(
+        client,
+        login,
+        &[
+            ("csrf_token", &crate::common::csrf_of(login)),
+            ("method", "password"),
+            ("identifier", identifier),
+            ("password", password),
+        ],
+    )
+    .await
+}
+
 /// Posts JSON to a flow's action; `token` as `X-Session-Token`.
 pub async fn post_json(
     client: &reqwest::Client,
@@ -178,13 +198,13 @@ pub async fn whoami(srv: &TestServer, client: &reqwest::Client) -> (u16, Value) 
     (status, res.json().await.unwrap())
 }
 
-/// The input node named `name` (first match).
+/// The node whose input name or element id is `name` (first match).
 pub fn node<'a>(flow: &'a Value, name: &str) -> Option<&'a Value> {
     flow["ui"]["nodes"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|n| n["attributes"]["name"] == name)
+        .find(|n| n["attributes"]["name"] == name || n["attributes"]["id"] == name)
 }
 
 /// `(group, name, value)` of every node, for layout assertions.

@@ -30,14 +30,7 @@ pub async fn server(backend: Backend, tweak: impl FnOnce(&mut Value)) -> TestSer
     .await
 }
 
-/// The node whose input name or element id is `name`.
-pub fn node<'a>(flow: &'a Value, name: &str) -> Option<&'a Value> {
-    flow["ui"]["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|n| n["attributes"]["name"] == name || n["attributes"]["id"] == name)
-}
+pub use crate::account_support::node;
 
 /// `(group, name or id)` of every node but the CSRF token.
 pub fn names(flow: &Value) -> Vec<(String, String)> {
