@@ -69,6 +69,8 @@ pub const IMPLEMENTED: &[&str] = &[
     "selfservice.methods.link",
     "selfservice.methods.totp",
     "selfservice.methods.lookup_secret",
+    "selfservice.methods.webauthn",
+    "selfservice.methods.passkey",
     "selfservice.flows",
     "session",
     "cookies",

@@ -1,6 +1,7 @@
 //! Self-service flows. Each returns an outcome the HTTP layer renders; none knows HTTP.
 
 pub mod address;
+pub mod ceremony;
 pub mod create;
 pub mod login;
 pub mod logout;

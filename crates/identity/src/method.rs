@@ -4,3 +4,4 @@ pub mod code;
 pub mod lookup_secret;
 pub mod password;
 pub mod totp;
+pub mod webauthn;

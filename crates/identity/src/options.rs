@@ -17,6 +17,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::method::webauthn::{KeyKind, RelyingParty};
+
 use crate::domain::{Aal, FlowKind};
 
 /// Per-flow options.
@@ -34,6 +36,8 @@ pub struct FlowOptions {
     pub after_password_hooks: Vec<String>,
     /// After hooks for the code method (`after.code.hooks` plus `after.hooks`).
     pub after_code_hooks: Vec<String>,
+    /// After hooks for the passkey method (`after.passkey.hooks` plus `after.hooks`).
+    pub after_passkey_hooks: Vec<String>,
 }
 
 /// Cookie attributes.
@@ -88,6 +92,30 @@ pub struct MethodOptions {
     pub totp_issuer: String,
     /// Lookup secrets (backup recovery codes) enabled.
     pub lookup_secret: bool,
+    /// WebAuthn security keys, when enabled.
+    pub webauthn: Option<WebAuthnOptions>,
+    /// Passkeys, when enabled: their relying party.
+    pub passkey: Option<RelyingParty>,
+}
+
+/// The `webauthn` method.
+#[derive(Debug, Clone)]
+pub struct WebAuthnOptions {
+    /// Relying party.
+    pub party: RelyingParty,
+    /// Keys sign in on their own (`passwordless`) instead of being a second factor.
+    pub passwordless: bool,
+}
+
+impl WebAuthnOptions {
+    /// The kind of key this method registers.
+    pub fn kind(&self) -> KeyKind {
+        if self.passwordless {
+            KeyKind::Passwordless
+        } else {
+            KeyKind::SecurityKey
+        }
+    }
 }
 
 /// Everything the flows need, resolved.

@@ -3,6 +3,7 @@
 mod address;
 mod code;
 mod mfa;
+mod webauthn;
 
 use serde_json::json;
 
@@ -11,6 +12,7 @@ use super::{Timestamp, UiText};
 pub use address::*;
 pub use code::*;
 pub use mfa::*;
+pub use webauthn::*;
 
 /// "Sign in" (1010001).
 pub fn login() -> UiText {

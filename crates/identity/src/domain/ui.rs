@@ -91,6 +91,12 @@ pub struct InputAttributes {
     /// Max length.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub maxlength: Option<u64>,
+    /// Deprecated inline handler Kratos still sends beside `onclickTrigger`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onclick: Option<String>,
+    /// Deprecated inline handler Kratos still sends beside `onloadTrigger`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onload: Option<String>,
     /// Script trigger on click (e.g. `oryWebAuthnLogin`).
     #[serde(rename = "onclickTrigger", skip_serializing_if = "Option::is_none")]
     pub onclick_trigger: Option<String>,

@@ -4,6 +4,7 @@
 //! [`second_factor`]), showing only the factors the identity has.
 
 pub mod code;
+pub mod keys;
 pub mod second_factor;
 
 use std::sync::Arc;
@@ -120,6 +121,8 @@ fn render_methods(reg: &Registry, flow: &mut Flow, identity: Option<&Identity>) 
             flow.ui
                 .nodes
                 .extend(second_factor::login_nodes(reg, identity));
+            let key_nodes = keys::second_factor_nodes(reg, flow, identity);
+            flow.ui.nodes.extend(key_nodes);
         }
         return;
     }
@@ -155,6 +158,8 @@ fn render_methods(reg: &Registry, flow: &mut Flow, identity: Option<&Identity>) 
             text::login_send_code(),
         ));
     }
+    let passkey_nodes = keys::passkey_nodes(reg, flow);
+    flow.ui.nodes.extend(passkey_nodes);
 }
 
 fn after_return_url(reg: &Registry) -> String {
@@ -229,7 +234,10 @@ pub async fn submit(
     flow.ui.clear_messages();
     submit::take_transient_payload(&mut flow, body);
     // An aal2 "Send code to …" button submits only `address`.
-    let method = submit::method(body).or_else(|| submit::string(body, "address").map(|_| "code"));
+    let method = submit::method(body)
+        .or_else(|| submit::string(body, "address").map(|_| "code"))
+        .or_else(|| submit::string(body, "passkey_login").map(|_| "passkey"))
+        .or_else(|| submit::string(body, "webauthn_login").map(|_| "webauthn"));
     if flow.requested_aal >= Aal::Aal2 {
         let session = second_factor::session_for(reg, &flow, current)?;
         if method == Some("code") && reg.options.codes.mfa {
@@ -246,6 +254,11 @@ pub async fn submit(
         }
         Some("code") if reg.options.codes.passwordless && flow.requested_aal <= Aal::Aal1 => {
             code::passwordless(reg, flow, body, req, current).await
+        }
+        Some("passkey")
+            if reg.options.methods.passkey.is_some() && flow.requested_aal <= Aal::Aal1 =>
+        {
+            keys::passkey_login(reg, flow, body, req, current).await
         }
         _ => {
             flow.ui.messages.push(text::no_strategy(FlowKind::Login));
@@ -330,7 +343,7 @@ async fn password_login(
 
 /// Refreshes the caller's session when it belongs to the same identity (rotating its token),
 /// otherwise issues a new one.
-async fn issue_session(
+pub(crate) async fn issue_session(
     reg: &Registry,
     flow: &Flow,
     identity: &Identity,
@@ -411,7 +424,7 @@ async fn upgrade_hash(reg: &Registry, mut identity: Identity, secret: &str) -> I
     identity
 }
 
-async fn invalid(reg: &Registry, mut flow: Flow) -> Result<SubmitOutcome, FlowError> {
+pub(crate) async fn invalid(reg: &Registry, mut flow: Flow) -> Result<SubmitOutcome, FlowError> {
     flow.ui.clear_values(|name| name == "password");
     reg.store.update_flow(&flow).await?;
     Ok(SubmitOutcome::Invalid(Box::new(flow)))

@@ -2,6 +2,7 @@
 //! code method: [`code`]).
 
 pub mod code;
+pub mod passkey;
 
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -81,7 +82,7 @@ fn new_flow(
     )
 }
 
-fn schema<'a>(reg: &'a Registry, flow: &Flow) -> &'a IdentitySchema {
+pub(crate) fn schema<'a>(reg: &'a Registry, flow: &Flow) -> &'a IdentitySchema {
     flow.identity_schema
         .as_deref()
         .and_then(|id| reg.schemas.get(id))
@@ -96,7 +97,7 @@ fn csrf_nodes(flow: &Flow) -> Vec<UiNode> {
 }
 
 /// Unified: traits + password. Profile first: traits + "Continue".
-fn render_first_screen(reg: &Registry, flow: &mut Flow, values: Option<&Value>) {
+pub(crate) fn render_first_screen(reg: &Registry, flow: &mut Flow, values: Option<&Value>) {
     let schema = schema(reg, flow);
     let mut nodes = csrf_nodes(flow);
     if reg.options.registration_profile_first {
@@ -113,13 +114,14 @@ fn render_first_screen(reg: &Registry, flow: &mut Flow, values: Option<&Value>) 
             nodes.extend(password::registration_nodes());
         }
         nodes.extend(code_button(reg));
+        nodes.extend(passkey::nodes(reg, flow));
     }
     flow.ui.nodes = nodes;
     flow.internal["screen"] = json!("profile");
 }
 
 /// Profile first, second screen: traits kept hidden, credentials to choose, and "Back".
-fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: &Value) {
+pub(crate) fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: &Value) {
     let schema = schema(reg, flow);
     let mut nodes = csrf_nodes(flow);
     nodes.extend(traits::nodes(schema, "default", Some(values), true));
@@ -127,6 +129,7 @@ fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: &Value) {
         nodes.extend(password::registration_nodes());
     }
     nodes.extend(code_button(reg));
+    nodes.extend(passkey::nodes(reg, flow));
     nodes.push(UiNode::submit(
         "profile",
         SCREEN_KEY,
@@ -151,7 +154,7 @@ fn code_button(reg: &Registry) -> Option<UiNode> {
     })
 }
 
-fn after_return_url(reg: &Registry) -> String {
+pub(crate) fn after_return_url(reg: &Registry) -> String {
     create::after_return_url(reg, FlowKind::Registration)
 }
 
@@ -199,7 +202,15 @@ pub async fn submit(
         reg.store.update_flow(&flow).await?;
         return Ok(SubmitOutcome::NextScreen(Box::new(flow)));
     }
-    match submit::method(body) {
+    let method = submit::method(body).or_else(|| {
+        submit::string(body, "passkey_register")
+            .filter(|v| *v != "true")
+            .map(|_| "passkey")
+    });
+    match method {
+        Some("passkey") if reg.options.methods.passkey.is_some() => {
+            passkey::submit(reg, flow, values, body, req).await
+        }
         Some("profile") if reg.options.registration_profile_first => {
             profile_screen(reg, flow, values).await
         }
@@ -326,9 +337,10 @@ fn has_hook(reg: &Registry, name: &str) -> bool {
 }
 
 /// Whether `after.<method>.hooks` (or `after.hooks`) has `name`.
-fn has_hook_of(reg: &Registry, method: &str, name: &str) -> bool {
+pub(crate) fn has_hook_of(reg: &Registry, method: &str, name: &str) -> bool {
     let hooks = match method {
         "code" => &reg.options.registration.after_code_hooks,
+        "passkey" => &reg.options.registration.after_passkey_hooks,
         _ => &reg.options.registration.after_password_hooks,
     };
     hooks.iter().any(|h| h == name)
@@ -364,7 +376,7 @@ pub fn set_addresses(identity: &mut Identity, info: &crate::schema::TraitsInfo) 
         .collect();
 }
 
-async fn invalid(reg: &Registry, mut flow: Flow) -> Result<SubmitOutcome, FlowError> {
+pub(crate) async fn invalid(reg: &Registry, mut flow: Flow) -> Result<SubmitOutcome, FlowError> {
     flow.ui.clear_values(|name| name == "password");
     reg.store.update_flow(&flow).await?;
     Ok(SubmitOutcome::Invalid(Box::new(flow)))

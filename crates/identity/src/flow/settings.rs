@@ -1,5 +1,5 @@
 //! The settings flow: the signed-in identity changes its traits (`profile`), its password,
-//! and its second factors (`totp`, `lookup_secret`).
+//! its second factors (`totp`, `lookup_secret`, `webauthn`) and its passkeys.
 //!
 //! Every step needs an active session whose identity owns the flow. Changing the password,
 //! or traits that carry credential identifiers or verifiable addresses, also needs a
@@ -8,6 +8,7 @@
 //! returns to the flow, where the person submits again: the pending submission is not
 //! replayed, so no password is ever parked server-side.
 
+pub mod keys;
 pub mod lookup_secret;
 pub mod password;
 pub mod profile;
@@ -142,6 +143,8 @@ pub async fn submit(
             Some("totp")
         } else if lookup_secret::ACTIONS.iter().any(|a| submit::flag(body, a)) {
             Some("lookup_secret")
+        } else if let Some(m) = keys::KeyMethod::from_fields(body) {
+            Some(m.name())
         } else {
             None
         }
@@ -154,6 +157,12 @@ pub async fn submit(
         Some("totp") if opts.methods.totp => totp::submit(reg, flow, body, session).await,
         Some("lookup_secret") if opts.methods.lookup_secret => {
             lookup_secret::submit(reg, flow, body, session).await
+        }
+        Some("webauthn") if opts.methods.webauthn.is_some() => {
+            keys::submit(reg, flow, body, session, keys::KeyMethod::WebAuthn).await
+        }
+        Some("passkey") if opts.methods.passkey.is_some() => {
+            keys::submit(reg, flow, body, session, keys::KeyMethod::Passkey).await
         }
         _ => {
             flow.ui.messages.push(text::no_strategy(FlowKind::Settings));
@@ -281,6 +290,15 @@ pub fn render(reg: &Registry, flow: &mut Flow, identity: &Identity, values: Opti
     if opts.methods.lookup_secret {
         nodes.extend(lookup_secret::nodes(identity));
     }
+    nodes.extend(keys::nodes(reg, flow, identity, keys::KeyMethod::WebAuthn));
+    let passkeys = keys::nodes(reg, flow, identity, keys::KeyMethod::Passkey);
+    let keys_on = opts.methods.webauthn.is_some() || opts.methods.passkey.is_some();
+    if keys_on && flow.flow_type == FlowType::Browser {
+        nodes.push(crate::method::webauthn::nodes::script_node(
+            &opts.public_url,
+        ));
+    }
+    nodes.extend(passkeys);
     flow.ui.nodes = nodes;
     flow.internal["identity"] = identity_view(reg, identity);
 }

@@ -26,6 +26,24 @@ pub fn public_router() -> Router<Registry> {
         .route("/schemas", get(list_schemas))
         .route("/schemas/{id}", get(get_schema))
         .route("/self-service/errors", get(get_error))
+        .route("/.well-known/ory/webauthn.js", get(webauthn_script))
+}
+
+/// The WebAuthn and passkey triggers' script (cacheable: its integrity pins its content).
+async fn webauthn_script() -> Response {
+    let mut res = Response::new(axum::body::Body::from(
+        crate::method::webauthn::script::SOURCE,
+    ));
+    let headers = res.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/javascript; charset=UTF-8"),
+    );
+    headers.insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
 }
 
 async fn alive() -> Response {

@@ -8,6 +8,7 @@ use url::Url;
 use super::{CookieOptions, FlowOptions, MethodOptions, Options, RequiredAal, SessionOptions};
 use crate::config::{self, KratosConfig};
 use crate::domain::FlowKind;
+use crate::method::webauthn::RelyingParty;
 
 /// Request bodies are capped at 5 MB, as Kratos does.
 pub const BODY_LIMIT: usize = 5 * 1024 * 1024;
@@ -46,6 +47,7 @@ impl Options {
             after_return_url: Some(c.after_return_url(kind, Some("password")).to_string()),
             after_password_hooks: hooks(c, kind, "password"),
             after_code_hooks: hooks(c, kind, "code"),
+            after_passkey_hooks: hooks(c, kind, "passkey"),
         };
         let session_cookie = c.session_cookie();
         Ok(Options {
@@ -96,6 +98,8 @@ impl Options {
                 totp: c.method_enabled("totp"),
                 totp_issuer: c.totp_issuer(),
                 lookup_secret: c.method_enabled("lookup_secret"),
+                webauthn: webauthn(c, &public_url)?,
+                passkey: passkey(c, &public_url)?,
             },
             default_schema_id: c.identity.default_schema_id.clone(),
             body_limit: BODY_LIMIT,
@@ -116,6 +120,30 @@ impl Options {
             admin_url,
         })
     }
+}
+
+/// The `webauthn` method's relying party, when the method is on.
+fn webauthn(c: &KratosConfig, public_url: &Url) -> Result<Option<super::WebAuthnOptions>, String> {
+    if !c.method_enabled("webauthn") {
+        return Ok(None);
+    }
+    let m = &c.selfservice.methods.webauthn.config;
+    let party = RelyingParty::new(&m.rp, public_url)
+        .map_err(|e| format!("config error at selfservice.methods.webauthn.config.rp: {e}"))?;
+    Ok(Some(super::WebAuthnOptions {
+        party,
+        passwordless: m.passwordless,
+    }))
+}
+
+/// The `passkey` method's relying party, when the method is on.
+fn passkey(c: &KratosConfig, public_url: &Url) -> Result<Option<RelyingParty>, String> {
+    if !c.method_enabled("passkey") {
+        return Ok(None);
+    }
+    RelyingParty::new(&c.selfservice.methods.passkey.config.rp, public_url)
+        .map(Some)
+        .map_err(|e| format!("config error at selfservice.methods.passkey.config.rp: {e}"))
 }
 
 /// `secrets.pagination`, else `secrets.default`; with neither, one random key for this

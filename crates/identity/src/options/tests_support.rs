@@ -13,6 +13,7 @@ pub fn options() -> Options {
         after_return_url: None,
         after_password_hooks: Vec::new(),
         after_code_hooks: Vec::new(),
+        after_passkey_hooks: Vec::new(),
     };
     let cookie = CookieOptions {
         name: "ory_kratos_session".into(),
@@ -50,6 +51,8 @@ pub fn options() -> Options {
             totp: false,
             totp_issuer: "127.0.0.1".into(),
             lookup_secret: false,
+            webauthn: None,
+            passkey: None,
         },
         default_schema_id: "default".into(),
         body_limit: BODY_LIMIT,

@@ -13,8 +13,8 @@ use zeroize::Zeroizing;
 
 use super::{restart, return_url};
 use crate::domain::identity::credential_type;
+use crate::domain::UiNode;
 use crate::domain::{self, text, Aal, ApiError, Flow, FlowKind, FlowState, Identity, Session};
-use crate::domain::{UiNode, UiText};
 use crate::flow::{submit as form, FlowError, RequestInfo, SubmitOutcome};
 use crate::method::lookup_secret::{self, LookupConfig};
 use crate::method::totp::{self, TotpKey};
@@ -31,6 +31,12 @@ pub fn enabled(reg: &Registry, method: &str) -> bool {
     match method {
         "totp" => reg.options.methods.totp,
         "lookup_secret" => reg.options.methods.lookup_secret,
+        "webauthn" => reg
+            .options
+            .methods
+            .webauthn
+            .as_ref()
+            .is_some_and(|w| !w.passwordless),
         _ => false,
     }
 }
@@ -92,13 +98,14 @@ pub async fn submit(
     }
     let checked = match method {
         "totp" => check_totp(reg, &identity, body).await?,
+        "webauthn" => super::keys::check_second_factor(reg, &flow, &identity, body).await?,
         _ => check_lookup_secret(reg, &identity, body).await?,
     };
     if let Err((node, message)) = checked {
         tracing::info!(identity_id = %identity.id, method, "second factor refused");
         flow.ui.add_message(node, message);
         flow.ui
-            .clear_values(|n| n == "totp_code" || n == "lookup_secret");
+            .clear_values(|n| matches!(n, "totp_code" | "lookup_secret" | "webauthn_login"));
         reg.store.update_flow(&flow).await?;
         return Ok(SubmitOutcome::Invalid(Box::new(flow)));
     }
@@ -135,8 +142,7 @@ pub(crate) async fn upgrade(
     })
 }
 
-/// A refusal: the node to attach the message to (none: the form) and the message.
-type Refusal = (Option<&'static str>, UiText);
+use super::keys::Refusal;
 
 async fn check_totp(
     reg: &Registry,
