@@ -52,6 +52,25 @@ pub fn forget(flow: &mut Flow, slot: Slot) {
     }
 }
 
+/// Where a new passkey user handle waits for the browser's answer.
+const HANDLE_KEY: &str = "passkey_user_handle";
+
+/// Keeps the user handle a passkey registration was started for.
+pub fn keep_handle(flow: &mut Flow, handle: &str) {
+    if !flow.internal.is_object() {
+        flow.internal = Value::Object(Default::default());
+    }
+    flow.internal[HANDLE_KEY] = Value::String(handle.to_string());
+}
+
+/// The user handle a pending passkey registration was started for.
+pub fn pending_handle(flow: &Flow) -> Option<String> {
+    flow.internal
+        .get(HANDLE_KEY)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
 /// A new passkey user handle: 64 random letters and digits (as Kratos), which is also the
 /// passkey credential's identifier.
 pub fn new_passkey_user_handle() -> String {

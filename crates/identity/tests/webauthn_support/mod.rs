@@ -31,6 +31,7 @@ pub async fn server(backend: Backend, tweak: impl FnOnce(&mut Value)) -> TestSer
             json!({ "enabled": true, "config": { "passwordless": false, "rp": rp } });
         cfg["selfservice"]["methods"]["passkey"] =
             json!({ "enabled": true, "config": { "rp": rp } });
+        cfg["selfservice"]["flows"]["registration"]["style"] = json!("unified");
         cfg["selfservice"]["flows"]["registration"]["after"]["passkey"] =
             json!({ "hooks": [{ "hook": "session" }] });
         tweak(cfg);

@@ -16,9 +16,6 @@ use crate::registry::Registry;
 use crate::schema::IdentitySchema;
 use crate::store::StoreError;
 
-/// Where the new user handle waits for the answer.
-const HANDLE_KEY: &str = "passkey_user_handle";
-
 /// The passkey sign-up nodes (none when passkeys are off or the schema names no trait to
 /// show as the passkey's name, as Kratos).
 pub fn nodes(reg: &Registry, flow: &mut Flow) -> Vec<UiNode> {
@@ -40,7 +37,7 @@ pub fn nodes(reg: &Registry, flow: &mut Flow) -> Vec<UiNode> {
             }
         };
     ceremony::keep(flow, Slot::PasskeyRegistration, state);
-    flow.internal[HANDLE_KEY] = Value::String(handle);
+    ceremony::keep_handle(flow, &handle);
     let data = json!({
         "credentialOptions": options,
         "displayNameFieldName": fields[0],
@@ -104,7 +101,7 @@ pub async fn submit(
     }
     let answer = form::string(body, "passkey_register");
     let state = ceremony::pending(&flow, Slot::PasskeyRegistration).cloned();
-    let handle = flow.internal[HANDLE_KEY].as_str().map(str::to_string);
+    let handle = ceremony::pending_handle(&flow);
     let (Some(answer), Some(state), Some(handle)) = (answer, state, handle) else {
         flow.ui.messages.push(text::security_key_invalid());
         return invalid(reg, flow).await;

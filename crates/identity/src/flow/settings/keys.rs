@@ -102,6 +102,9 @@ pub fn nodes(
         })
         .collect();
     let handle = user_handle(identity, &keys, method);
+    if method == KeyMethod::Passkey {
+        ceremony::keep_handle(flow, &String::from_utf8_lossy(&handle));
+    }
     let info = schema_of(reg, identity).extract(&identity.traits);
     let name = ceremony::user_name(identity, info.passkey_display_name);
     match party.start_registration(&handle, &name, keys.ids(), kind) {
@@ -215,7 +218,13 @@ pub async fn submit(
     keys.credentials
         .push(StoredKey::new(key, display_name, passwordless));
     if keys.user_handle.is_empty() {
-        let handle = user_handle(&identity, &keys, method);
+        let handle = match method {
+            KeyMethod::WebAuthn => identity.id.as_bytes().to_vec(),
+            KeyMethod::Passkey => match ceremony::pending_handle(&flow) {
+                Some(h) => h.into_bytes(),
+                None => return Err(FlowError::Internal("passkey handle lost".into())),
+            },
+        };
         keys.user_handle = encode_user_handle(&handle);
     }
     let identifiers = match method {
