@@ -5,6 +5,7 @@
 
 pub mod code;
 pub mod keys;
+pub mod passwordless_key;
 pub mod second_factor;
 
 use std::sync::Arc;
@@ -158,6 +159,14 @@ fn render_methods(reg: &Registry, flow: &mut Flow, identity: Option<&Identity>) 
             text::login_send_code(),
         ));
     }
+    if passwordless_key::enabled(reg) {
+        if flow.ui.node_mut("identifier").is_none() {
+            flow.ui
+                .nodes
+                .push(method_code::identifier_node(schema, None, false));
+        }
+        flow.ui.nodes.extend(passwordless_key::first_step_nodes());
+    }
     let passkey_nodes = keys::passkey_nodes(reg, flow);
     flow.ui.nodes.extend(passkey_nodes);
 }
@@ -254,6 +263,9 @@ pub async fn submit(
         }
         Some("code") if reg.options.codes.passwordless && flow.requested_aal <= Aal::Aal1 => {
             code::passwordless(reg, flow, body, req, current).await
+        }
+        Some("webauthn") if passwordless_key::enabled(reg) && flow.requested_aal <= Aal::Aal1 => {
+            passwordless_key::submit(reg, flow, body, req, current).await
         }
         Some("passkey")
             if reg.options.methods.passkey.is_some() && flow.requested_aal <= Aal::Aal1 =>

@@ -91,3 +91,11 @@ pub fn last_credential() -> UiText {
         "unable to remove this security key because it would lock you out of your account",
     )
 }
+
+/// The passwordless key step's hint (1010012).
+pub fn login_security_key_prepare() -> UiText {
+    UiText::info(
+        1010012,
+        "Prepare your WebAuthn device (e.g. security key, biometrics scanner, ...) and press continue.",
+    )
+}

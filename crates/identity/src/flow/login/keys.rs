@@ -208,7 +208,7 @@ async fn owner_of(
 }
 
 /// Stores a key's new signature counter and backup state (failures only logged).
-async fn record_use(
+pub(crate) async fn record_use(
     reg: &Registry,
     identity: &Identity,
     credential_type: &str,

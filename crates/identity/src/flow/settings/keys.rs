@@ -228,7 +228,15 @@ pub async fn submit(
         keys.user_handle = encode_user_handle(&handle);
     }
     let identifiers = match method {
-        KeyMethod::WebAuthn => vec![identity.id.to_string()],
+        // Passwordless keys are found by the schema's `webauthn.identifier` traits.
+        KeyMethod::WebAuthn => {
+            let info = schema_of(reg, &identity).extract(&identity.traits);
+            if passwordless && !info.webauthn_identifiers.is_empty() {
+                info.webauthn_identifiers
+            } else {
+                vec![identity.id.to_string()]
+            }
+        }
         KeyMethod::Passkey => keys
             .user_handle_bytes()
             .map(|h| vec![String::from_utf8_lossy(&h).into_owned()])

@@ -1,0 +1,137 @@
+//! Security keys as a first factor (`webauthn` with `passwordless: true`) end to end: the
+//! identifier step, the challenge for that identity's keys, signing in with the key alone;
+//! bad input: an unknown identifier, a wrong answer, a key of another identity.
+
+mod account_support;
+mod common;
+mod mfa_support;
+mod webauthn_support;
+
+use account_support as acc;
+use common::Backend;
+use reqwest::header::ACCEPT;
+use serde_json::{json, Value};
+use webauthn_support::{self as wa, authenticator::Authenticator};
+
+async fn server(backend: Backend) -> common::TestServer {
+    wa::server(backend, |cfg| {
+        cfg["selfservice"]["methods"]["webauthn"]["config"]["passwordless"] = json!(true);
+        cfg["selfservice"]["methods"]["passkey"]["enabled"] = json!(false);
+    })
+    .await
+}
+
+/// Registers `address` with a password and adds a passwordless key in settings.
+async fn with_key(srv: &common::TestServer, address: &str) -> Authenticator {
+    let client = common::browser();
+    assert_eq!(
+        acc::register_browser(srv, &client, address).await.status(),
+        303
+    );
+    let flow = acc::browser_flow(srv, &client, "settings").await;
+    let mut key = Authenticator::new(wa::ORIGIN);
+    let options = wa::json_value(&flow, "webauthn_register_trigger");
+    assert_eq!(
+        options["publicKey"]["authenticatorSelection"]["userVerification"],
+        "required"
+    );
+    let body = json!({
+        "csrf_token": common::csrf_of(&flow),
+        "webauthn_register": key.create(&options),
+    });
+    let (status, done) = acc::post_json(&client, &flow, body, None).await;
+    assert_eq!(status, 200, "{done}");
+    key
+}
+
+async fn login_flow(srv: &common::TestServer, client: &reqwest::Client) -> Value {
+    let res = client
+        .get(srv.url("/self-service/login/browser"))
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap();
+    res.json().await.unwrap()
+}
+
+both!(sign_in_with_the_key_alone, |backend: Backend| async move {
+    let srv = server(backend).await;
+    let address = common::email();
+    let mut key = with_key(&srv, &address).await;
+    let client = common::browser();
+    let flow = login_flow(&srv, &client).await;
+    let button = flow["ui"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["group"] == "webauthn" && n["attributes"]["value"] == "webauthn")
+        .expect("the security key button");
+    assert_eq!(button["meta"]["label"]["id"], 1010008);
+
+    // Step one: the identifier.
+    let body = json!({ "csrf_token": common::csrf_of(&flow), "method": "webauthn", "identifier": address });
+    let (status, step) = acc::post_json(&client, &flow, body, None).await;
+    assert_eq!(status, 400, "the next screen, as a flow: {step}");
+    assert_eq!(common::message_ids(&step), vec![1010012]);
+    assert_eq!(
+        acc::node(&step, "identifier").unwrap()["attributes"]["type"],
+        "hidden"
+    );
+    assert!(acc::node(&step, "password").is_none());
+    let options = wa::json_value(&step, "webauthn_login_trigger");
+    assert_eq!(
+        options["publicKey"]["allowCredentials"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Step two: the key's answer.
+    let body = json!({
+        "csrf_token": common::csrf_of(&step),
+        "method": "webauthn",
+        "identifier": address,
+        "webauthn_login": key.get(&options),
+    });
+    let (status, done) = acc::post_json(&client, &step, body, None).await;
+    assert_eq!(status, 200, "{done}");
+    let (_, who) = acc::whoami(&srv, &client).await;
+    assert_eq!(
+        mfa_support::methods(&who),
+        [("webauthn".into(), "aal1".into())]
+    );
+});
+
+both!(
+    unknown_people_and_foreign_keys_are_refused,
+    |backend: Backend| async move {
+        let srv = server(backend).await;
+        let alice = common::email();
+        let mut alices_key = with_key(&srv, &alice).await;
+        let bob = common::email();
+        let _ = with_key(&srv, &bob).await;
+        let client = common::browser();
+
+        let flow = login_flow(&srv, &client).await;
+        let body = json!({ "csrf_token": common::csrf_of(&flow), "method": "webauthn", "identifier": "nobody@example.com" });
+        let (status, bad) = acc::post_json(&client, &flow, body, None).await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(common::message_ids(&bad), vec![4000015]);
+
+        // Bob's challenge answered with Alice's key.
+        let body = json!({ "csrf_token": common::csrf_of(&flow), "method": "webauthn", "identifier": bob });
+        let (_, step) = acc::post_json(&client, &flow, body, None).await;
+        let mut bobs_options = wa::json_value(&step, "webauthn_login_trigger");
+        bobs_options["publicKey"]["allowCredentials"] = json!([]);
+        let body = json!({
+            "csrf_token": common::csrf_of(&step),
+            "method": "webauthn",
+            "identifier": bob,
+            "webauthn_login": alices_key.get(&bobs_options),
+        });
+        let (status, bad) = acc::post_json(&client, &step, body, None).await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(common::message_ids(&bad), vec![4000043]);
+    }
+);
