@@ -139,17 +139,7 @@ both!(reveal_confirm_use_cycle, |backend: Backend| async move {
 
     // Stored hashed: no code appears in the credential.
     let identity_id = who["identity"]["id"].as_str().unwrap().to_string();
-    let admin: Value = common::plain()
-        .get(format!(
-            "{}/admin/identities/{identity_id}?include_credential=lookup_secret",
-            srv.admin
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let admin = acc::admin_identity(&srv, &identity_id, "lookup_secret").await;
     let cred = &admin["credentials"]["lookup_secret"];
     assert_eq!(cred["identifiers"], json!([identity_id]));
     let stored = cred["config"].to_string();

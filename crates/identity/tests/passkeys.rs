@@ -10,7 +10,6 @@ mod webauthn_support;
 
 use account_support as acc;
 use common::Backend;
-use reqwest::header::ACCEPT;
 use serde_json::{json, Value};
 use webauthn_support::{self as wa, authenticator::Authenticator};
 
@@ -33,18 +32,6 @@ async fn sign_up(srv: &common::TestServer, address: &str) -> (reqwest::Client, A
     .await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     (client, key)
-}
-
-/// A browser login flow (JSON, as a single-page app fetches it).
-async fn login_flow(srv: &common::TestServer, client: &reqwest::Client) -> Value {
-    let res = client
-        .get(srv.url("/self-service/login/browser"))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
 }
 
 fn login_body(flow: &Value, answer: &str) -> Value {
@@ -94,7 +81,7 @@ both!(
 
         // A new browser: the login flow offers a discoverable challenge.
         let client = common::browser();
-        let flow = login_flow(&srv, &client).await;
+        let flow = wa::login_flow(&srv, &client).await;
         let challenge = wa::json_value(&flow, "passkey_challenge");
         assert_eq!(challenge["publicKey"]["rpId"], wa::RP_ID);
         assert!(challenge["publicKey"]["allowCredentials"]
@@ -176,7 +163,7 @@ both!(
         let client = common::browser();
 
         // A key nobody registered.
-        let flow = login_flow(&srv, &client).await;
+        let flow = wa::login_flow(&srv, &client).await;
         let challenge = wa::json_value(&flow, "passkey_challenge");
         let mut stranger = Authenticator::new(wa::ORIGIN);
         stranger.create(&json!({ "publicKey": {
@@ -221,7 +208,7 @@ both!(
         let (status, _) = acc::post_json(&client, &flow, login_body(&flow, &good), None).await;
         assert_eq!(status, 200);
         let other = common::browser();
-        let fresh = login_flow(&srv, &other).await;
+        let fresh = wa::login_flow(&srv, &other).await;
         let (status, bad) = acc::post_json(&other, &fresh, login_body(&fresh, &good), None).await;
         assert_eq!(status, 400, "{bad}");
         assert_eq!(common::message_ids(&bad), vec![4000043]);

@@ -9,8 +9,7 @@ mod webauthn_support;
 
 use account_support as acc;
 use common::Backend;
-use reqwest::header::ACCEPT;
-use serde_json::{json, Value};
+use serde_json::json;
 use webauthn_support::{self as wa, authenticator::Authenticator};
 
 async fn server(backend: Backend) -> common::TestServer {
@@ -44,22 +43,12 @@ async fn with_key(srv: &common::TestServer, address: &str) -> Authenticator {
     key
 }
 
-async fn login_flow(srv: &common::TestServer, client: &reqwest::Client) -> Value {
-    let res = client
-        .get(srv.url("/self-service/login/browser"))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap();
-    res.json().await.unwrap()
-}
-
 both!(sign_in_with_the_key_alone, |backend: Backend| async move {
     let srv = server(backend).await;
     let address = common::email();
     let mut key = with_key(&srv, &address).await;
     let client = common::browser();
-    let flow = login_flow(&srv, &client).await;
+    let flow = wa::login_flow(&srv, &client).await;
     let button = flow["ui"]["nodes"]
         .as_array()
         .unwrap()
@@ -113,7 +102,7 @@ both!(
         let _ = with_key(&srv, &bob).await;
         let client = common::browser();
 
-        let flow = login_flow(&srv, &client).await;
+        let flow = wa::login_flow(&srv, &client).await;
         let body = json!({ "csrf_token": common::csrf_of(&flow), "method": "webauthn", "identifier": "nobody@example.com" });
         let (status, bad) = acc::post_json(&client, &flow, body, None).await;
         assert_eq!(status, 400, "{bad}");

@@ -379,6 +379,24 @@ pub(crate) async fn issue_session(
     Ok(session)
 }
 
+/// Completes `flow` for a session just issued: the flow passes its challenge and is stored,
+/// and the answer carries the session and where the browser goes next.
+pub(crate) async fn signed_in(
+    reg: &Registry,
+    mut flow: Flow,
+    identity: &Identity,
+    session: Session,
+) -> Result<SubmitOutcome, FlowError> {
+    flow.state = FlowState::PassedChallenge;
+    reg.store.update_flow(&flow).await?;
+    let return_to = return_url(reg, &flow, &session, identity);
+    Ok(SubmitOutcome::LoggedIn {
+        flow: Box::new(flow),
+        session: Box::new(session),
+        return_to,
+    })
+}
+
 /// Where a browser goes after signing in: the flow's `return_to` (else the configured
 /// return URL), or first the aal2 login when the identity has a second factor that `whoami`
 /// requires (`session.whoami.required_aal: highest_available`).

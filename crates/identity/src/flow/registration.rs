@@ -298,6 +298,37 @@ async fn password_registration(
     let mut identity = Identity::new(schema.id(), values.clone());
     identity.set_credential(password::credential(&info.password_identifiers, hashed));
     set_addresses(&mut identity, &info);
+    flow.ui.clear_values(|n| n == "password");
+    registered(
+        reg,
+        flow,
+        identity,
+        "password",
+        req,
+        AfterCreate::VerificationHooks,
+    )
+    .await
+}
+
+/// What runs between creating the identity and completing the flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AfterCreate {
+    /// The verification hooks (a code or link to the new addresses).
+    VerificationHooks,
+    /// Nothing (the method proved the address already).
+    Nothing,
+}
+
+/// Stores the new `identity` (a taken identifier: the duplicate message), signs it in when
+/// `method`'s hooks have `session`, and completes `flow`.
+pub(crate) async fn registered(
+    reg: &Registry,
+    mut flow: Flow,
+    identity: Identity,
+    method: &str,
+    req: &RequestInfo,
+    after: AfterCreate,
+) -> Result<SubmitOutcome, FlowError> {
     match reg.store.create_identity(&identity).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
@@ -306,19 +337,21 @@ async fn password_registration(
         }
         Err(e) => return Err(e.into()),
     }
-    let session = if has_hook(reg, "session") {
+    tracing::info!(identity_id = %identity.id, method, "registered");
+    let session = if has_hook_of(reg, method, "session") {
         let mut s = reg
             .sessions
-            .new_session(&identity, "password", Aal::Aal1, req.device());
+            .new_session(&identity, method, Aal::Aal1, req.device());
         s.identity = Some(identity.clone());
         reg.sessions.create(&s).await?;
         Some(Box::new(s))
     } else {
         None
     };
-    super::verification::hooks::after_registration(reg, &mut flow, &identity).await;
+    if after == AfterCreate::VerificationHooks {
+        super::verification::hooks::after_registration(reg, &mut flow, &identity).await;
+    }
     flow.state = FlowState::PassedChallenge;
-    flow.ui.clear_values(|n| n == "password");
     reg.store.update_flow(&flow).await?;
     let return_to = flow
         .return_to
@@ -330,10 +363,6 @@ async fn password_registration(
         session,
         return_to,
     })
-}
-
-fn has_hook(reg: &Registry, name: &str) -> bool {
-    has_hook_of(reg, "password", name)
 }
 
 /// Whether `after.<method>.hooks` (or `after.hooks`) has `name`.

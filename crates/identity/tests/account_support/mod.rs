@@ -298,3 +298,17 @@ pub fn recovery(cfg: &mut Value, strategy: &str) {
         cfg["selfservice"]["methods"]["link"] = json!({ "enabled": true });
     }
 }
+
+/// The identity `id` from the admin API with its `credential` type's config.
+pub async fn admin_identity(srv: &TestServer, id: &str, credential: &str) -> Value {
+    let res = common::plain()
+        .get(format!(
+            "{}/admin/identities/{id}?include_credential={credential}",
+            srv.admin
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}

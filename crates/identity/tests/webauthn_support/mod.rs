@@ -55,3 +55,15 @@ pub fn script(flow: &Value) -> Value {
         .cloned()
         .unwrap_or_else(|| panic!("script node in {flow}"))
 }
+
+/// A browser login flow, fetched as a single-page app does (JSON).
+pub async fn login_flow(srv: &TestServer, client: &reqwest::Client) -> Value {
+    let res = client
+        .get(srv.url("/self-service/login/browser"))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}

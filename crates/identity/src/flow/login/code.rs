@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::second_factor;
-use super::{invalid, issue_session, restart, return_url};
+use super::{invalid, issue_session, restart};
 use crate::domain::code::{CodeIssuer, CodePurpose, OneTimeCode};
 use crate::domain::{text, ApiError, Flow, FlowState, Identity, Session};
 use crate::flow::address;
@@ -192,7 +192,7 @@ async fn check_first_factor(
     req: &RequestInfo,
     current: Option<&Arc<Session>>,
 ) -> Result<SubmitOutcome, FlowError> {
-    let (mut flow, found) = match check(reg, flow, code, req, None).await? {
+    let (flow, found) = match check(reg, flow, code, req, None).await? {
         Ok(ok) => ok,
         Err(outcome) => return Ok(outcome),
     };
@@ -213,14 +213,7 @@ async fn check_first_factor(
             .await?;
     }
     tracing::info!(identity_id = %identity.id, "signed in with a login code");
-    flow.state = FlowState::PassedChallenge;
-    reg.store.update_flow(&flow).await?;
-    let return_to = return_url(reg, &flow, &session, &identity);
-    Ok(SubmitOutcome::LoggedIn {
-        flow: Box::new(flow),
-        session: Box::new(session),
-        return_to,
-    })
+    super::signed_in(reg, flow, &identity, session).await
 }
 
 /// `method=code` (or an `address` button) on an aal2 flow: send a code to one of the

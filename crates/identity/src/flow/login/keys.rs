@@ -11,9 +11,9 @@ use std::sync::Arc;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{issue_session, return_url};
+use super::issue_session;
 use crate::domain::identity::credential_type;
-use crate::domain::{text, Flow, FlowState, FlowType, Identity, Session, UiNode, UiText};
+use crate::domain::{text, Flow, FlowType, Identity, Session, UiNode, UiText};
 use crate::flow::ceremony::{self, Slot};
 use crate::flow::{submit as form, FlowError, RequestInfo, SubmitOutcome};
 use crate::method::webauthn::party::parse_assertion;
@@ -164,14 +164,7 @@ pub async fn passkey_login(
     record_use(reg, &identity, credential_type, &result).await;
     ceremony::forget(&mut flow, Slot::PasskeyLogin);
     let session = issue_session(reg, &flow, &identity, req, current, "passkey").await?;
-    flow.state = FlowState::PassedChallenge;
-    reg.store.update_flow(&flow).await?;
-    let return_to = return_url(reg, &flow, &session, &identity);
-    Ok(SubmitOutcome::LoggedIn {
-        flow: Box::new(flow),
-        session: Box::new(session),
-        return_to,
-    })
+    super::signed_in(reg, flow, &identity, session).await
 }
 
 /// The identity a user handle belongs to: a passkey's handle is its credential identifier;

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{invalid, issue_session, return_url};
+use super::{invalid, issue_session};
 use crate::domain::identity::credential_type;
 use crate::domain::ui::InputAttributes;
-use crate::domain::{text, Flow, FlowState, FlowType, Identity, Session, UiNode};
+use crate::domain::{text, Flow, FlowType, Identity, Session, UiNode};
 use crate::flow::ceremony::{self, Slot};
 use crate::flow::{submit as form, FlowError, RequestInfo, SubmitOutcome};
 use crate::method::webauthn::party::parse_assertion;
@@ -94,14 +94,7 @@ pub async fn submit(
     super::keys::record_use(reg, &identity, credential_type::WEBAUTHN, &result).await;
     ceremony::forget(&mut flow, Slot::SecurityKeyLogin);
     let session = issue_session(reg, &flow, &identity, req, current, "webauthn").await?;
-    flow.state = FlowState::PassedChallenge;
-    reg.store.update_flow(&flow).await?;
-    let return_to = return_url(reg, &flow, &session, &identity);
-    Ok(SubmitOutcome::LoggedIn {
-        flow: Box::new(flow),
-        session: Box::new(session),
-        return_to,
-    })
+    super::signed_in(reg, flow, &identity, session).await
 }
 
 /// The second screen: the identifier kept hidden, a challenge for the identity's keys.

@@ -11,18 +11,14 @@
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 
-use super::{
-    after_return_url, csrf_nodes, has_hook_of, invalid, new_flow, render_first_screen, schema,
-    set_addresses,
-};
+use super::{csrf_nodes, invalid, new_flow, render_first_screen, schema, set_addresses};
 use crate::domain::identity::{credential_type, new_credential};
-use crate::domain::{self, text, token, Aal, Flow, FlowState, Identity, VerificationStatus};
+use crate::domain::{self, text, token, Flow, FlowState, Identity, VerificationStatus};
 use crate::flow::onetime::{hmac_hex, CODE_LENGTH};
 use crate::flow::{address, mail, submit as form, traits};
 use crate::flow::{FlowError, RequestInfo, SubmitOutcome};
 use crate::method::code as method;
 use crate::registry::Registry;
-use crate::store::StoreError;
 
 /// Where the pending code sits in the flow's internal context.
 const CODE_KEY: &str = "registration_code";
@@ -181,38 +177,16 @@ async fn complete(
         a.verified_at = Some(now);
         a.status = VerificationStatus::Completed;
     }
-    match reg.store.create_identity(&identity).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            flow.ui.messages.push(text::duplicate_credentials());
-            return invalid(reg, flow).await;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let session = if has_hook_of(reg, "code", "session") {
-        let mut s = reg
-            .sessions
-            .new_session(&identity, method::GROUP, Aal::Aal1, req.device());
-        s.identity = Some(identity.clone());
-        reg.sessions.create(&s).await?;
-        Some(Box::new(s))
-    } else {
-        None
-    };
-    tracing::info!(identity_id = %identity.id, "registered with a code");
     if let Some(pending) = flow.internal.as_object_mut() {
         pending.remove(CODE_KEY);
     }
-    flow.state = FlowState::PassedChallenge;
-    reg.store.update_flow(&flow).await?;
-    let return_to = flow
-        .return_to
-        .clone()
-        .unwrap_or_else(|| after_return_url(reg));
-    Ok(SubmitOutcome::Registered {
-        flow: Box::new(flow),
-        identity: Box::new(identity),
-        session,
-        return_to,
-    })
+    super::registered(
+        reg,
+        flow,
+        identity,
+        method::GROUP,
+        req,
+        super::AfterCreate::Nothing,
+    )
+    .await
 }

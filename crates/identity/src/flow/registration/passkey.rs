@@ -4,9 +4,9 @@
 
 use serde_json::{json, Value};
 
-use super::{after_return_url, has_hook_of, invalid, render_first_screen, schema, set_addresses};
+use super::{invalid, render_first_screen, schema, set_addresses};
 use crate::domain::identity::credential_type;
-use crate::domain::{text, Aal, Flow, FlowState, FlowType, Identity, UiNode};
+use crate::domain::{text, Flow, FlowType, Identity, UiNode};
 use crate::flow::ceremony::{self, Slot};
 use crate::flow::{submit as form, traits, FlowError, RequestInfo, SubmitOutcome};
 use crate::method::webauthn::keys::encode_user_handle;
@@ -14,7 +14,6 @@ use crate::method::webauthn::nodes::{self, PasskeyScreen};
 use crate::method::webauthn::{KeyKind, StoredKey, StoredKeys};
 use crate::registry::Registry;
 use crate::schema::IdentitySchema;
-use crate::store::StoreError;
 
 /// The passkey sign-up nodes (none when passkeys are off or the schema names no trait to
 /// show as the passkey's name, as Kratos).
@@ -123,37 +122,14 @@ pub async fn submit(
     };
     keys.save_to(&mut identity, credential_type::PASSKEY, vec![handle]);
     set_addresses(&mut identity, &info);
-    match reg.store.create_identity(&identity).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            flow.ui.messages.push(text::duplicate_credentials());
-            return invalid(reg, flow).await;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tracing::info!(identity_id = %identity.id, "registered with a passkey");
-    let session = if has_hook_of(reg, "passkey", "session") {
-        let mut s = reg
-            .sessions
-            .new_session(&identity, "passkey", Aal::Aal1, req.device());
-        s.identity = Some(identity.clone());
-        reg.sessions.create(&s).await?;
-        Some(Box::new(s))
-    } else {
-        None
-    };
-    crate::flow::verification::hooks::after_registration(reg, &mut flow, &identity).await;
     ceremony::forget(&mut flow, Slot::PasskeyRegistration);
-    flow.state = FlowState::PassedChallenge;
-    reg.store.update_flow(&flow).await?;
-    let return_to = flow
-        .return_to
-        .clone()
-        .unwrap_or_else(|| after_return_url(reg));
-    Ok(SubmitOutcome::Registered {
-        flow: Box::new(flow),
-        identity: Box::new(identity),
-        session,
-        return_to,
-    })
+    super::registered(
+        reg,
+        flow,
+        identity,
+        "passkey",
+        req,
+        super::AfterCreate::VerificationHooks,
+    )
+    .await
 }
