@@ -38,6 +38,8 @@ pub struct FlowOptions {
     pub after_code_hooks: Vec<String>,
     /// After hooks for the passkey method (`after.passkey.hooks` plus `after.hooks`).
     pub after_passkey_hooks: Vec<String>,
+    /// After hooks for the webauthn method (`after.webauthn.hooks` plus `after.hooks`).
+    pub after_webauthn_hooks: Vec<String>,
 }
 
 /// Cookie attributes.

@@ -16,6 +16,8 @@ async fn server(backend: Backend) -> common::TestServer {
     wa::server(backend, |cfg| {
         cfg["selfservice"]["methods"]["webauthn"]["config"]["passwordless"] = json!(true);
         cfg["selfservice"]["methods"]["passkey"]["enabled"] = json!(false);
+        cfg["selfservice"]["flows"]["registration"]["after"]["webauthn"] =
+            json!({ "hooks": [{ "hook": "session" }] });
     })
     .await
 }
@@ -124,3 +126,62 @@ both!(
         assert_eq!(common::message_ids(&bad), vec![4000043]);
     }
 );
+
+both!(sign_up_with_a_security_key, |backend: Backend| async move {
+    let srv = server(backend).await;
+    let client = common::browser();
+    let flow = acc::browser_flow(&srv, &client, "registration").await;
+    let layout: Vec<String> = flow["ui"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["group"] == "webauthn")
+        .map(|n| {
+            let a = &n["attributes"];
+            a["name"].as_str().or(a["id"].as_str()).unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(
+        layout,
+        [
+            "webauthn_register_displayname",
+            "webauthn_register",
+            "webauthn_register_trigger",
+            "webauthn_script"
+        ],
+        "Kratos' order"
+    );
+    let trigger = acc::node(&flow, "webauthn_register_trigger").unwrap();
+    assert_eq!(trigger["meta"]["label"]["id"], 1040004);
+    let mut key = Authenticator::new(wa::ORIGIN);
+    let answer = key.create(&wa::json_value(&flow, "webauthn_register_trigger"));
+    let address = common::email();
+    let body = json!({
+        "csrf_token": common::csrf_of(&flow),
+        "method": "webauthn",
+        "webauthn_register": answer,
+        "webauthn_register_displayname": "Desk key",
+        "traits": { "email": address },
+    });
+    let (status, done) = acc::post_json(&client, &flow, body, None).await;
+    assert_eq!(status, 200, "{done}");
+    let (_, who) = acc::whoami(&srv, &client).await;
+    assert_eq!(
+        mfa_support::methods(&who),
+        [("webauthn".into(), "aal1".into())]
+    );
+
+    // The key alone signs in again, found by the email.
+    let other = common::browser();
+    let flow = wa::login_flow(&srv, &other).await;
+    let body = json!({ "csrf_token": common::csrf_of(&flow), "method": "webauthn", "identifier": address });
+    let (_, step) = acc::post_json(&other, &flow, body, None).await;
+    let body = json!({
+        "csrf_token": common::csrf_of(&step),
+        "method": "webauthn",
+        "identifier": address,
+        "webauthn_login": key.get(&wa::json_value(&step, "webauthn_login_trigger")),
+    });
+    let (status, done) = acc::post_json(&other, &step, body, None).await;
+    assert_eq!(status, 200, "{done}");
+});

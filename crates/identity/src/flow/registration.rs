@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod passkey;
+pub mod security_key;
 
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -114,7 +115,7 @@ pub(crate) fn render_first_screen(reg: &Registry, flow: &mut Flow, values: Optio
             nodes.extend(password::registration_nodes());
         }
         nodes.extend(code_button(reg));
-        nodes.extend(passkey::nodes(reg, flow));
+        nodes.extend(key_nodes(reg, flow));
     }
     flow.ui.nodes = nodes;
     flow.internal["screen"] = json!("profile");
@@ -129,7 +130,7 @@ pub(crate) fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: 
         nodes.extend(password::registration_nodes());
     }
     nodes.extend(code_button(reg));
-    nodes.extend(passkey::nodes(reg, flow));
+    nodes.extend(key_nodes(reg, flow));
     nodes.push(UiNode::submit(
         "profile",
         SCREEN_KEY,
@@ -143,6 +144,20 @@ pub(crate) fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: 
 }
 
 /// "Sign up with code" when passwordless codes are on.
+/// Security key and passkey sign-up, with the browser script once.
+fn key_nodes(reg: &Registry, flow: &mut Flow) -> Vec<UiNode> {
+    let mut nodes = security_key::nodes(reg, flow);
+    let passkeys = passkey::nodes(reg, flow);
+    let any = !nodes.is_empty() || !passkeys.is_empty();
+    if any && flow.flow_type == FlowType::Browser {
+        nodes.push(crate::method::webauthn::nodes::script_node(
+            &reg.options.public_url,
+        ));
+    }
+    nodes.extend(passkeys);
+    nodes
+}
+
 fn code_button(reg: &Registry) -> Option<UiNode> {
     reg.options.codes.passwordless.then(|| {
         UiNode::submit(
@@ -206,8 +221,12 @@ pub async fn submit(
         submit::string(body, "passkey_register")
             .filter(|v| *v != "true")
             .map(|_| "passkey")
+            .or_else(|| submit::string(body, "webauthn_register").map(|_| "webauthn"))
     });
     match method {
+        Some("webauthn") if security_key::enabled(reg) => {
+            security_key::submit(reg, flow, values, body, req).await
+        }
         Some("passkey") if reg.options.methods.passkey.is_some() => {
             passkey::submit(reg, flow, values, body, req).await
         }
@@ -370,6 +389,7 @@ pub(crate) fn has_hook_of(reg: &Registry, method: &str, name: &str) -> bool {
     let hooks = match method {
         "code" => &reg.options.registration.after_code_hooks,
         "passkey" => &reg.options.registration.after_passkey_hooks,
+        "webauthn" => &reg.options.registration.after_webauthn_hooks,
         _ => &reg.options.registration.after_password_hooks,
     };
     hooks.iter().any(|h| h == name)

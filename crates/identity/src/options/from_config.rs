@@ -48,6 +48,7 @@ impl Options {
             after_password_hooks: hooks(c, kind, "password"),
             after_code_hooks: hooks(c, kind, "code"),
             after_passkey_hooks: hooks(c, kind, "passkey"),
+            after_webauthn_hooks: hooks(c, kind, "webauthn"),
         };
         let session_cookie = c.session_cookie();
         Ok(Options {

@@ -14,6 +14,7 @@ pub fn options() -> Options {
         after_password_hooks: Vec::new(),
         after_code_hooks: Vec::new(),
         after_passkey_hooks: Vec::new(),
+        after_webauthn_hooks: Vec::new(),
     };
     let cookie = CookieOptions {
         name: "ory_kratos_session".into(),

@@ -99,3 +99,8 @@ pub fn login_security_key_prepare() -> UiText {
         "Prepare your WebAuthn device (e.g. security key, biometrics scanner, ...) and press continue.",
     )
 }
+
+/// "Sign up with security key" (1040004).
+pub fn registration_with_security_key() -> UiText {
+    UiText::info(1040004, "Sign up with security key")
+}

@@ -15,7 +15,7 @@ use crate::method::webauthn::{KeyKind, StoredKey, StoredKeys};
 use crate::registry::Registry;
 use crate::schema::IdentitySchema;
 
-/// The passkey sign-up nodes (none when passkeys are off or the schema names no trait to
+/// The passkey sign-up nodes, without the script the form adds once (none when passkeys are off or the schema names no trait to
 /// show as the passkey's name, as Kratos).
 pub fn nodes(reg: &Registry, flow: &mut Flow) -> Vec<UiNode> {
     let Some(party) = reg.options.methods.passkey.as_ref() else {
@@ -44,11 +44,7 @@ pub fn nodes(reg: &Registry, flow: &mut Flow) -> Vec<UiNode> {
     })
     .to_string();
     let browser = flow.flow_type == FlowType::Browser;
-    let mut out = nodes::passkey_registration(&data, PasskeyScreen::Registration, browser);
-    if browser {
-        out.insert(1, nodes::script_node(&reg.options.public_url));
-    }
-    out
+    nodes::passkey_registration(&data, PasskeyScreen::Registration, browser)
 }
 
 /// Form field names (`traits.…`) of the traits marked `passkey.display_name`, else
