@@ -165,15 +165,7 @@ both!(
         let address = email();
         account(&srv, &address).await;
         let plain = common::plain();
-        let (_, flow) = acc::api_flow(&srv, "recovery", None).await;
-        acc::post_json(
-            &plain,
-            &flow,
-            json!({ "method": "code", "email": address }),
-            None,
-        )
-        .await;
-        let code = acc::code_in(&acc::wait_mail(&srv, &address, 1).await.body);
+        let (flow, code) = acc::api_code_flow(&srv, "recovery", &address, 1).await;
         let (status, done) = acc::post_json(
             &plain,
             &flow,
@@ -547,15 +539,7 @@ both!(
         let plain = common::plain();
 
         // An expired code is refused like a wrong one (4060006), as Kratos does.
-        let (_, flow) = acc::api_flow(&srv, "recovery", None).await;
-        acc::post_json(
-            &plain,
-            &flow,
-            json!({ "method": "code", "email": address }),
-            None,
-        )
-        .await;
-        let code = acc::code_in(&acc::wait_mail(&srv, &address, 1).await.body);
+        let (flow, code) = acc::api_code_flow(&srv, "recovery", &address, 1).await;
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         let (status, f) = acc::post_json(
             &plain,
@@ -568,48 +552,7 @@ both!(
         assert_eq!(common::message_ids(&f), vec![4060006]);
 
         // Five wrong codes; the sixth submission restarts the flow, even with the right code.
-        let (_, flow) = acc::api_flow(&srv, "recovery", None).await;
-        acc::post_json(
-            &plain,
-            &flow,
-            json!({ "method": "code", "email": address }),
-            None,
-        )
-        .await;
-        let code = acc::code_in(&acc::wait_mail(&srv, &address, 2).await.body);
-        let wrong = if code == "123456" { "654321" } else { "123456" };
-        for _ in 0..5 {
-            let (status, f) = acc::post_json(
-                &plain,
-                &flow,
-                json!({ "method": "code", "code": wrong }),
-                None,
-            )
-            .await;
-            assert_eq!(status, 200, "{f}");
-            assert_eq!(common::message_ids(&f), vec![4060006]);
-        }
-        let (status, e) = acc::post_json(
-            &plain,
-            &flow,
-            json!({ "method": "code", "code": code }),
-            None,
-        )
-        .await;
-        assert_eq!(status, 410, "{e}");
-        assert_eq!(e["error"]["id"], "self_service_flow_replaced");
-        let fresh: Value = plain
-            .get(srv.url(&format!(
-                "/self-service/recovery/flows?id={}",
-                e["use_flow_id"].as_str().unwrap()
-            )))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(fresh["state"], "choose_method");
-        assert_eq!(common::message_ids(&fresh), vec![4000001]);
+        let (flow, code) = acc::api_code_flow(&srv, "recovery", &address, 2).await;
+        acc::five_wrong_codes_then_restart(&srv, "recovery", &flow, &code, 4060006).await;
     }
 );

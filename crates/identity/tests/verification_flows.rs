@@ -367,16 +367,8 @@ both!(
         let plain = common::plain();
 
         // An expired code: 410 and a new flow saying the flow expired (4070005).
-        let (_, flow) = acc::api_flow(&srv, "verification", None).await;
-        acc::post_json(
-            &plain,
-            &flow,
-            json!({ "method": "code", "email": address }),
-            None,
-        )
-        .await;
         // Mail #1 is the verification the sign-up started.
-        let code = acc::code_in(&acc::wait_mail(&srv, &address, 2).await.body);
+        let (flow, code) = acc::api_code_flow(&srv, "verification", &address, 2).await;
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         let (status, e) = acc::post_json(
             &plain,
@@ -387,58 +379,13 @@ both!(
         .await;
         assert_eq!(status, 410, "{e}");
         assert_eq!(e["error"]["id"], "self_service_flow_expired");
-        let id = e["use_flow_id"].as_str().unwrap();
-        let res = plain
-            .get(srv.url(&format!("/self-service/verification/flows?id={id}")))
-            .send()
-            .await
-            .unwrap();
-        let fresh: Value = res.json().await.unwrap();
+        let fresh = acc::fetch_api(&srv, "verification", e["use_flow_id"].as_str().unwrap()).await;
         assert_eq!(common::message_ids(&fresh), vec![4070005]);
 
         // Five wrong codes are answered on the flow; the sixth submission restarts it, and even
         // the right code no longer works there.
-        let (_, flow) = acc::api_flow(&srv, "verification", None).await;
-        acc::post_json(
-            &plain,
-            &flow,
-            json!({ "method": "code", "email": address }),
-            None,
-        )
-        .await;
-        let code = acc::code_in(&acc::wait_mail(&srv, &address, 3).await.body);
-        let wrong = if code == "000000" { "111111" } else { "000000" };
-        for _ in 0..5 {
-            let (status, f) = acc::post_json(
-                &plain,
-                &flow,
-                json!({ "method": "code", "code": wrong }),
-                None,
-            )
-            .await;
-            assert_eq!(status, 200, "{f}");
-            assert_eq!(common::message_ids(&f), vec![4070006]);
-        }
-        let (status, e) = acc::post_json(
-            &plain,
-            &flow,
-            json!({ "method": "code", "code": code }),
-            None,
-        )
-        .await;
-        assert_eq!(status, 410, "{e}");
-        assert_eq!(e["error"]["id"], "self_service_flow_replaced");
-        let id = e["use_flow_id"].as_str().unwrap();
-        let fresh: Value = plain
-            .get(srv.url(&format!("/self-service/verification/flows?id={id}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(fresh["state"], "choose_method");
-        assert_eq!(common::message_ids(&fresh), vec![4000001]);
+        let (flow, code) = acc::api_code_flow(&srv, "verification", &address, 3).await;
+        acc::five_wrong_codes_then_restart(&srv, "verification", &flow, &code, 4070006).await;
         let token = acc::login_api(&srv, &address, PASSWORD).await.unwrap();
         let who: Value = plain
             .get(srv.url("/sessions/whoami"))

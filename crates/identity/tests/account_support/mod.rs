@@ -312,3 +312,64 @@ pub async fn admin_identity(srv: &TestServer, id: &str, credential: &str) -> Val
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
+
+/// A new native `kind` flow (recovery or verification) with a code sent to `address`: the
+/// flow and the code from the `nth` email to that address.
+pub async fn api_code_flow(
+    srv: &TestServer,
+    kind: &str,
+    address: &str,
+    nth: usize,
+) -> (Value, String) {
+    let (_, flow) = api_flow(srv, kind, None).await;
+    let body = json!({ "method": "code", "email": address });
+    post_json(&common::plain(), &flow, body, None).await;
+    let code = code_in(&wait_mail(srv, address, nth).await.body);
+    (flow, code)
+}
+
+/// Five wrong codes on `flow`, each answered on the flow with `wrong_id`; then the right
+/// `code` as the sixth submission restarts the flow (410 `self_service_flow_replaced`).
+/// Returns the replacement flow, which carries 4000001.
+pub async fn five_wrong_codes_then_restart(
+    srv: &TestServer,
+    kind: &str,
+    flow: &Value,
+    code: &str,
+    wrong_id: i64,
+) -> Value {
+    let plain = common::plain();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        let body = json!({ "method": "code", "code": wrong });
+        let (status, f) = post_json(&plain, flow, body, None).await;
+        assert_eq!(status, 200, "{f}");
+        assert_eq!(common::message_ids(&f), vec![wrong_id]);
+    }
+    let (status, e) = post_json(
+        &plain,
+        flow,
+        json!({ "method": "code", "code": code }),
+        None,
+    )
+    .await;
+    assert_eq!(status, 410, "{e}");
+    assert_eq!(e["error"]["id"], "self_service_flow_replaced");
+    let id = e["use_flow_id"].as_str().unwrap();
+    let fresh = fetch_api(srv, kind, id).await;
+    assert_eq!(fresh["state"], "choose_method");
+    assert_eq!(common::message_ids(&fresh), vec![4000001]);
+    fresh
+}
+
+/// Fetches a flow without cookies (native apps).
+pub async fn fetch_api(srv: &TestServer, kind: &str, id: &str) -> Value {
+    common::plain()
+        .get(srv.url(&format!("/self-service/{kind}/flows?id={id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
