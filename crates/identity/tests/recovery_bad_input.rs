@@ -20,48 +20,8 @@ both!(
         })
         .await;
         let client = common::browser();
-        let flow = acc::browser_flow(&srv, &client, "recovery").await;
+        let flow = acc::address_step_bad_input(&srv, &client, "recovery", 4010005, "%20").await;
         let csrf = common::csrf_of(&flow);
-        for token in [
-            None,
-            Some("forged-forged-forged-forged-forged-forged-forged-forged"),
-        ] {
-            let mut body = json!({ "method": "code", "email": email() });
-            if let Some(t) = token {
-                body["csrf_token"] = json!(t);
-            }
-            let (status, e) = acc::post_json(&client, &flow, body, None).await;
-            assert_eq!(status, 403, "{e}");
-            assert_eq!(e["error"]["id"], "security_csrf_violation");
-        }
-        let (status, f) = acc::post_json(
-            &client,
-            &flow,
-            json!({ "method": "link", "csrf_token": csrf, "email": email() }),
-            None,
-        )
-        .await;
-        assert_eq!(status, 400, "{f}");
-        assert_eq!(common::message_ids(&f), vec![4010005]);
-        let (status, f) = acc::post_json(
-            &client,
-            &flow,
-            json!({ "method": "code", "csrf_token": csrf }),
-            None,
-        )
-        .await;
-        assert_eq!(status, 400, "{f}");
-        assert_eq!(common::node_message_ids(&f, "email"), vec![4000002]);
-        for q in [format!("flow={}", uuid::Uuid::new_v4()), "flow=%20".into()] {
-            let res = client
-                .post(srv.url(&format!("/self-service/recovery?{q}")))
-                .header(ACCEPT, "application/json")
-                .json(&json!({ "method": "code" }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 404);
-        }
         let res = client
             .get(srv.url(&format!(
                 "/self-service/recovery/flows?id={}",

@@ -408,51 +408,9 @@ both!(
         })
         .await;
         let client = common::browser();
-        let flow = acc::browser_flow(&srv, &client, "verification").await;
+        // Missing and forged CSRF tokens, wrong method, missing address, unknown flow ids.
+        let flow = acc::address_step_bad_input(&srv, &client, "verification", 4010006, "x").await;
         let csrf = common::csrf_of(&flow);
-        // Missing and forged CSRF tokens on the address step.
-        for token in [
-            None,
-            Some("forged-forged-forged-forged-forged-forged-forged-forged"),
-        ] {
-            let mut body = json!({ "method": "code", "email": email() });
-            if let Some(t) = token {
-                body["csrf_token"] = json!(t);
-            }
-            let (status, e) = acc::post_json(&client, &flow, body, None).await;
-            assert_eq!(status, 403, "{e}");
-            assert_eq!(e["error"]["id"], "security_csrf_violation");
-        }
-        // Wrong method, missing address.
-        let (status, f) = acc::post_json(
-            &client,
-            &flow,
-            json!({ "method": "link", "csrf_token": csrf, "email": email() }),
-            None,
-        )
-        .await;
-        assert_eq!(status, 400, "{f}");
-        assert_eq!(common::message_ids(&f), vec![4010006]);
-        let (status, f) = acc::post_json(
-            &client,
-            &flow,
-            json!({ "method": "code", "csrf_token": csrf }),
-            None,
-        )
-        .await;
-        assert_eq!(status, 400, "{f}");
-        assert_eq!(common::node_message_ids(&f, "email"), vec![4000002]);
-        // Unknown and malformed flow ids.
-        for q in [format!("flow={}", uuid::Uuid::new_v4()), "flow=x".into()] {
-            let res = client
-                .post(srv.url(&format!("/self-service/verification?{q}")))
-                .header(ACCEPT, "application/json")
-                .json(&json!({ "method": "code" }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 404);
-        }
         // A login flow id is not a verification flow.
         let (_, login) = acc::api_flow(&srv, "login", None).await;
         let res = client

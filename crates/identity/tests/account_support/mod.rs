@@ -373,3 +373,51 @@ pub async fn fetch_api(srv: &TestServer, kind: &str, id: &str) -> Value {
         .await
         .unwrap()
 }
+
+/// The address step of a browser recovery or verification flow refuses a missing or forged
+/// CSRF token (403), a disabled method (`no_strategy_id`), a missing address (4000002), and
+/// unknown or malformed flow ids (404).
+pub async fn address_step_bad_input(
+    srv: &TestServer,
+    client: &reqwest::Client,
+    kind: &str,
+    no_strategy_id: i64,
+    malformed_id: &str,
+) -> Value {
+    let flow = browser_flow(srv, client, kind).await;
+    let csrf = common::csrf_of(&flow);
+    for token in [
+        None,
+        Some("forged-forged-forged-forged-forged-forged-forged-forged"),
+    ] {
+        let mut body = json!({ "method": "code", "email": common::email() });
+        if let Some(t) = token {
+            body["csrf_token"] = json!(t);
+        }
+        let (status, e) = post_json(client, &flow, body, None).await;
+        assert_eq!(status, 403, "{e}");
+        assert_eq!(e["error"]["id"], "security_csrf_violation");
+    }
+    let body = json!({ "method": "link", "csrf_token": csrf, "email": common::email() });
+    let (status, f) = post_json(client, &flow, body, None).await;
+    assert_eq!(status, 400, "{f}");
+    assert_eq!(common::message_ids(&f), vec![no_strategy_id]);
+    let body = json!({ "method": "code", "csrf_token": csrf });
+    let (status, f) = post_json(client, &flow, body, None).await;
+    assert_eq!(status, 400, "{f}");
+    assert_eq!(common::node_message_ids(&f, "email"), vec![4000002]);
+    for q in [
+        format!("flow={}", uuid::Uuid::new_v4()),
+        format!("flow={malformed_id}"),
+    ] {
+        let res = client
+            .post(srv.url(&format!("/self-service/{kind}?{q}")))
+            .header(ACCEPT, "application/json")
+            .json(&json!({ "method": "code" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404);
+    }
+    flow
+}
