@@ -12,7 +12,9 @@
 // backup codes → sign out → password sign-in continues to the second factor → TOTP → aal2 →
 // change the password → sign in with a backup code → recover the account by code (then the
 // second factor, then the new password) → an admin deactivates the identity in /admin → the
-// identity's next request through the gateway (/api/echo) is refused. Bad input: weak password, wrong password, a
+// identity's next request through the gateway (/api/echo) is refused → security key enrolled in
+// settings, then used at aal2 → sign-up with a passkey, a second one in settings, sign-in with
+// it (e2e/keys.mjs, Chromium's virtual authenticator). Bad input: weak password, wrong password, a
 // tampered and an expired flow id — the page shows the server's message every time.
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, codeIn } from './stack.mjs';
 import { stepAt, totp } from './totp.mjs';
+import { keySteps } from './keys.mjs';
 
 const TIMEOUT = Number(process.env.E2E_TIMEOUT ?? 30_000);
 const SHOTS = process.env.E2E_SHOTS ?? mkdtempSync(join(tmpdir(), 'nexus-e2e-shots-'));
@@ -461,6 +464,8 @@ try {
     await problem.waitFor({ timeout: TIMEOUT });
     await shot(user, 'login-inactive');
   });
+
+  await keySteps(origin, { step, check, newPage, shot, message, flowForm, fetchIn, signIn, signOut, register, TIMEOUT, run });
 
   await step('a tampered flow id shows the server message, then a fresh flow', async () => {
     const page = await newPage();

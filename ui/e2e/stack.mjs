@@ -100,7 +100,8 @@ async function startOnce({ admins, env, name, uiDir }) {
   }
 
   return {
-    origin: `http://127.0.0.1:${port}`,
+    // On loopback the stack's origin is localhost (WebAuthn refuses IP addresses).
+    origin: `http://localhost:${port}`,
     log: () => text,
     /**
      * The body of the `n`-th (1-based) email to `to` rendered from `template`, once the outbox

@@ -52,7 +52,7 @@ pub async fn run(args: DevArgs) -> ExitCode {
 async fn start(args: DevArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.data_dir)?;
     let data_dir = std::fs::canonicalize(&args.data_dir)?;
-    let origin = format!("http://{}", args.listen);
+    let origin = public_origin(args.listen);
     let admin_key = gateway_config::admin_key(&data_dir)?;
 
     let mut config = match kratos::load(
@@ -97,6 +97,19 @@ async fn start(args: DevArgs) -> anyhow::Result<ExitCode> {
     let upstream_addr = upstream_listener.local_addr()?;
     let ui_listener = TcpListener::bind("127.0.0.1:0").await?;
     let ui_addr = ui_listener.local_addr()?;
+    let alias = format!("http://{}", args.listen);
+    let alias = if alias == origin {
+        None
+    } else {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(
+            axum::serve(listener, upstream::redirect_to(origin.clone()))
+                .with_graceful_shutdown(stopped(stop_rx.clone()))
+                .into_future(),
+        );
+        Some((alias, addr))
+    };
     let jwks_path = gateway_config::signing_keys(&data_dir)?;
     let api_listener_addr: SocketAddr = "127.0.0.1:0".parse()?;
 
@@ -106,6 +119,7 @@ async fn start(args: DevArgs) -> anyhow::Result<ExitCode> {
         identity_admin: admin,
         upstream: upstream_addr,
         ui: ui_addr,
+        alias,
         jwks_path: &jwks_path,
         admin_key: &admin_key,
         rules_path: &data_dir.join("dev-access-rules.json"),
@@ -170,7 +184,35 @@ fn dev_identity_config(
     }
     config.serve.public.base_url = Some(url::Url::parse(&format!("{origin}/"))?);
     config.serve.admin.api_keys = kratos::serve::ApiKeys(vec![admin_key.to_string()]);
-    rebase_ui_urls(config, origin)
+    rebase_ui_urls(config, origin)?;
+    if origin.starts_with("http://localhost:") {
+        local_relying_party(config, origin);
+    }
+    Ok(())
+}
+
+/// The stack's one origin. Browsers refuse an IP address as a WebAuthn RP ID, so on a
+/// loopback address the origin is `http://localhost:<port>` (security keys and passkeys work
+/// out of the box); any other address is used as given.
+fn public_origin(listen: SocketAddr) -> String {
+    if listen.ip().is_loopback() {
+        format!("http://localhost:{}", listen.port())
+    } else {
+        format!("http://{listen}")
+    }
+}
+
+/// Security keys and passkeys are bound to `localhost` and accepted from this run's origin.
+fn local_relying_party(config: &mut kratos::KratosConfig, origin: &str) {
+    let methods = &mut config.selfservice.methods;
+    for rp in [
+        &mut methods.webauthn.config.rp,
+        &mut methods.passkey.config.rp,
+    ] {
+        rp.id = "localhost".into();
+        rp.origin = None;
+        rp.origins = vec![origin.to_string()];
+    }
 }
 
 /// Points the flows' UI and return URLs at this run's origin: the config names the default
@@ -206,6 +248,37 @@ fn rebase(value: &mut serde_json::Value, from: &str, to: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_listens_on_localhost_for_webauthn() {
+        assert_eq!(
+            public_origin("127.0.0.1:4455".parse().unwrap()),
+            "http://localhost:4455"
+        );
+        assert_eq!(
+            public_origin("[::1]:5000".parse().unwrap()),
+            "http://localhost:5000"
+        );
+        assert_eq!(
+            public_origin("192.0.2.7:4455".parse().unwrap()),
+            "http://192.0.2.7:4455"
+        );
+    }
+
+    #[test]
+    fn relying_party_follows_the_origin() {
+        let mut config = kratos::KratosConfig::default();
+        let methods = &mut config.selfservice.methods;
+        methods.webauthn.config.rp.id = "127.0.0.1".into();
+        methods.webauthn.config.rp.origins = vec!["http://127.0.0.1:4455".into()];
+        methods.passkey.config.rp.origin = Some("http://127.0.0.1:4455".into());
+        local_relying_party(&mut config, "http://localhost:5000");
+        let methods = &config.selfservice.methods;
+        for rp in [&methods.webauthn.config.rp, &methods.passkey.config.rp] {
+            assert_eq!(rp.id, "localhost");
+            assert_eq!(rp.all_origins(), vec!["http://localhost:5000".to_string()]);
+        }
+    }
 
     #[test]
     fn rebases_ui_and_return_urls_on_the_origin_only() {

@@ -64,7 +64,7 @@ impl Dev {
         wait_for_port(port, &mut child);
         Dev {
             child,
-            origin: format!("http://127.0.0.1:{port}"),
+            origin: format!("http://localhost:{port}"),
             out,
             _dir: dir,
         }

@@ -53,7 +53,7 @@ fn start(admin_email: &str) -> Dev {
     wait_for_port(port, &mut child);
     Dev {
         child,
-        origin: format!("http://127.0.0.1:{port}"),
+        origin: format!("http://localhost:{port}"),
         _dir: dir,
     }
 }
@@ -97,6 +97,42 @@ async fn one_origin_serves_ui_identity_upstream_and_admin() {
     let dev = start("boss@example.com");
     let o = &dev.origin;
     let anonymous = reqwest::Client::new();
+
+    let ip = o.replace("localhost", "127.0.0.1");
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = no_redirects
+        .get(format!("{ip}/login?return_to=%2Fsettings"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        308,
+        "the IP address leads to the localhost origin"
+    );
+    assert_eq!(
+        res.headers()["location"],
+        format!("{o}/login?return_to=%2Fsettings").as_str()
+    );
+    let login: Value = anonymous
+        .get(format!("{o}/self-service/login/browser"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let passkey_nodes = login["ui"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["group"] == "passkey")
+        .count();
+    assert!(passkey_nodes > 0, "sign-in offers passkeys: {login}");
 
     let page = anonymous.get(format!("{o}/login")).send().await.unwrap();
     assert_eq!(page.status(), 200);

@@ -19,6 +19,9 @@ pub struct Stack<'a> {
     pub upstream: SocketAddr,
     /// The static UI server.
     pub ui: SocketAddr,
+    /// Another origin the gateway answers on (the loopback IP address when `origin` is
+    /// `localhost`) and the server redirecting it to `origin`.
+    pub alias: Option<(String, SocketAddr)>,
     /// The id_token signing keys.
     pub jwks_path: &'a Path,
     /// The admin API key the gateway adds for admins.
@@ -147,7 +150,7 @@ fn rules(s: &Stack<'_>) -> Value {
             "upstream": { "url": upstream, "preserve_host": true }
         })
     };
-    json!([
+    let mut list = json!([
         noop(
             "identity:public",
             format!("{o}/<{{self-service/**,sessions,sessions/**,schemas,schemas/**,.well-known/ory/**}}>"),
@@ -180,5 +183,13 @@ fn rules(s: &Stack<'_>) -> Value {
             format!("{o}/<{{,login,registration,recovery,verification,settings,error,welcome,admin,admin/**,_app/**,favicon.*,robots.txt}}>"),
             format!("http://{}", s.ui),
         )
-    ])
+    ]);
+    if let Some((alias, redirect)) = &s.alias {
+        list.as_array_mut().expect("a list").push(noop(
+            "alias:redirect",
+            format!("{alias}/<**>"),
+            format!("http://{redirect}"),
+        ));
+    }
+    list
 }

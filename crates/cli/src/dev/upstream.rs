@@ -43,6 +43,23 @@ pub fn app(state: State) -> Router {
         .with_state(state)
 }
 
+/// Sends every request to the same path and query on `origin` (308): the stack's loopback IP
+/// address leads to its `localhost` origin, where cookies and WebAuthn work.
+pub fn redirect_to(origin: String) -> Router {
+    let origin = Arc::new(origin);
+    Router::new().fallback(move |uri: axum::http::Uri| {
+        let origin = origin.clone();
+        async move {
+            let path = uri.path_and_query().map_or("/", |p| p.as_str());
+            let location = format!("{origin}{path}");
+            (
+                StatusCode::PERMANENT_REDIRECT,
+                [(axum::http::header::LOCATION, location)],
+            )
+        }
+    })
+}
+
 /// Serves the built UI; unknown paths get the SPA fallback page.
 pub fn static_ui(dir: &Path) -> Router {
     let fallback = ["200.html", "index.html"]
