@@ -102,7 +102,7 @@ both!(
 
         // The credential, keyed by the identity id, with the issuer and account name.
         let id = who["identity"]["id"].as_str().unwrap();
-        let admin = acc::admin_identity(&srv, &id, "totp").await;
+        let admin = acc::admin_identity(&srv, id, "totp").await;
         let cred = &admin["credentials"]["totp"];
         assert_eq!(cred["identifiers"], json!([id]));
         let url = cred["config"]["totp_url"].as_str().unwrap();

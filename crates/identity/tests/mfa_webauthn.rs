@@ -137,7 +137,7 @@ both!(
         assert_eq!(who["authenticator_assurance_level"], "aal2");
         assert!(mfa_support::methods(&who).contains(&("webauthn".into(), "aal2".into())));
         let id = who["identity"]["id"].as_str().unwrap();
-        let admin = acc::admin_identity(&srv, &id, "webauthn").await;
+        let admin = acc::admin_identity(&srv, id, "webauthn").await;
         let cred = &admin["credentials"]["webauthn"];
         assert_eq!(
             cred["config"]["credentials"][0]["display_name"],
@@ -256,7 +256,7 @@ both!(removing_a_key, |backend: Backend| async move {
     assert!(acc::node(&done, "webauthn_remove").is_none());
     let (_, who) = acc::whoami(&srv, &client).await;
     let id = who["identity"]["id"].as_str().unwrap();
-    let admin = acc::admin_identity(&srv, &id, "webauthn").await;
+    let admin = acc::admin_identity(&srv, id, "webauthn").await;
     assert!(admin["credentials"].get("webauthn").is_none(), "{admin}");
 
     // Once the session is no longer privileged, changes need a re-authentication.
