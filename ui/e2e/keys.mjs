@@ -49,7 +49,9 @@ export async function keySteps(origin, t) {
     await message(page, '1050001');
     const remove = card.locator('button[name=webauthn_remove]');
     await remove.waitFor({ timeout: TIMEOUT });
-    check(/Blue key/.test(await remove.textContent()), `remove button: ${await remove.textContent()}`);
+    const row = card.locator('.key-row', { has: page.locator('button[name=webauthn_remove]') });
+    check(/Blue key/.test(await row.textContent()), `the key is listed as: ${await row.textContent()}`);
+    check(/Blue key/.test(await remove.getAttribute('aria-label')), 'the Remove button does not name the key');
     await card.scrollIntoViewIfNeeded();
     await shot(page, 'settings-security-key-added');
   });
