@@ -67,10 +67,17 @@ pub fn static_ui(dir: &Path) -> Router {
         .map(|f| dir.join(f))
         .find(|p| p.exists())
         .unwrap_or_else(|| dir.join("index.html"));
+    // The build has .br and .gz twins of every file: sent when the browser takes them.
     Router::new().fallback_service(
         ServeDir::new(dir)
             .append_index_html_on_directories(true)
-            .fallback(ServeFile::new(fallback)),
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(
+                ServeFile::new(fallback)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            ),
     )
 }
 
