@@ -84,8 +84,10 @@ export class FlowController {
     if (this.flow && this.adopted === url.search) {
       this.adopted = undefined;
       // This runs in the first render, before SvelteKit's router has its root component
-      // (replaceState would throw reading `$set`); a tick later it is ready.
+      // (replaceState would throw reading `$set`). The address only matters for a reload, so
+      // it waits until the form has been painted (replaceState costs ~15 ms of main thread).
       await tick();
+      await afterPaint();
       return this.setUrl(this.flow.id);
     }
     this.adopted = undefined;
@@ -170,4 +172,10 @@ export class FlowController {
       this.busy = false;
     }
   }
+}
+
+/** Resolves once the next frame has been painted (at once where nothing paints, e.g. tests). */
+function afterPaint(): Promise<void> {
+  if (typeof requestAnimationFrame !== 'function') return Promise.resolve();
+  return new Promise((ok) => requestAnimationFrame(() => setTimeout(ok)));
 }
