@@ -3,7 +3,7 @@
 //
 //   node scripts/measure.mjs [URL] [--runs N] [--budget-kb 100] [--budget-ms 300]
 //
-// URL defaults to http://127.0.0.1:4455/login (the gateway, `nexus-auth dev`, or `vite preview`
+// URL defaults to http://localhost:4455/login (the gateway, `nexus-auth dev`, or `vite preview`
 // with the identity server on :4433). Each run uses a fresh browser context (empty cache, no
 // cookies). "Interactive" is the `flow-interactive` performance mark the page sets after the
 // frame that first shows the login form (flow loaded, form rendered, first field focused, then
@@ -21,7 +21,7 @@ const opt = (name, dflt) => {
 const runs = Number(opt('--runs', '7'));
 const budgetKb = Number(opt('--budget-kb', '100'));
 const budgetMs = Number(opt('--budget-ms', '300'));
-const url = args[0] ?? 'http://127.0.0.1:4455/login';
+const url = args[0] ?? 'http://localhost:4455/login';
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

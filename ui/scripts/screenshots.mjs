@@ -1,12 +1,12 @@
 // Screenshots of UI pages at desktop (1280px) and phone (390px) widths, for looking at them.
 // Usage: node scripts/screenshots.mjs [base URL] [out dir] [path ...]
-//   e.g. node scripts/screenshots.mjs http://127.0.0.1:4455 screenshots /login /registration
+//   e.g. node scripts/screenshots.mjs http://localhost:4455 screenshots /login /registration
 // Pass `@name=value` pairs through SHOT_ACTIONS is not supported: log in first with
 // SHOT_LOGIN=email:password to capture pages that need a session.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 
-const [base = 'http://127.0.0.1:4455', out = 'screenshots', ...paths] = process.argv.slice(2);
+const [base = 'http://localhost:4455', out = 'screenshots', ...paths] = process.argv.slice(2);
 const list = paths.length ? paths : ['/login', '/registration', '/recovery', '/verification', '/error?id=x', '/'];
 mkdirSync(out, { recursive: true });
 
