@@ -184,4 +184,23 @@ both!(sign_up_with_a_security_key, |backend: Backend| async move {
     });
     let (status, done) = acc::post_json(&other, &step, body, None).await;
     assert_eq!(status, 200, "{done}");
+
+    // A new email in settings: the key is found by the new one, not the old one.
+    let settings = acc::browser_flow(&srv, &other, "settings").await;
+    let renamed = common::email();
+    let body = json!({ "csrf_token": common::csrf_of(&settings), "method": "profile", "traits": { "email": renamed } });
+    let (status, done) = acc::post_json(&other, &settings, body, None).await;
+    assert_eq!(status, 200, "{done}");
+    let third = common::browser();
+    let flow = wa::login_flow(&srv, &third).await;
+    let body = json!({ "csrf_token": common::csrf_of(&flow), "method": "webauthn", "identifier": address });
+    let (_, refused) = acc::post_json(&third, &flow, body, None).await;
+    assert_eq!(common::message_ids(&refused), vec![4000015]);
+    let body = json!({ "csrf_token": common::csrf_of(&flow), "method": "webauthn", "identifier": renamed });
+    let (status, step) = acc::post_json(&third, &flow, body, None).await;
+    assert_eq!(status, 400, "{step}");
+    assert!(
+        acc::node(&step, "webauthn_login_trigger").is_some(),
+        "{step}"
+    );
 });

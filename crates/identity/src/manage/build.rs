@@ -52,7 +52,23 @@ pub fn apply_schema(reg: &Registry, identity: &mut Identity) -> Result<(), Admin
     }
 
     set_password_identifiers(identity, info.password_identifiers);
+    set_passwordless_key_identifiers(identity, info.webauthn_identifiers);
     Ok(())
+}
+
+/// Passwordless security keys are found by the schema's `webauthn.identifier` traits: the
+/// credential follows them when they change.
+fn set_passwordless_key_identifiers(identity: &mut Identity, identifiers: Vec<String>) {
+    let Some(c) = identity.credentials.get_mut(credential_type::WEBAUTHN) else {
+        return;
+    };
+    let passwordless = c.config["credentials"]
+        .as_array()
+        .is_some_and(|keys| keys.iter().any(|k| k["is_passwordless"] == json!(true)));
+    if passwordless && !identifiers.is_empty() && c.identifiers != identifiers {
+        c.identifiers = identifiers;
+        c.updated_at = domain::now();
+    }
 }
 
 /// The password credential carries the schema's identifiers even without a password (as in
