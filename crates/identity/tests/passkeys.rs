@@ -139,6 +139,11 @@ both!(
         let remove = acc::node(&done, "passkey_remove").expect("a remove button");
         assert_eq!(remove["meta"]["label"]["id"], 1050020);
         assert_eq!(
+            remove["meta"]["label"]["context"]["display_name"],
+            app.email.as_str(),
+            "named after the identity's display name trait"
+        );
+        assert_eq!(
             remove["attributes"]["disabled"], false,
             "the password is left"
         );

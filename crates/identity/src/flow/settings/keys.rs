@@ -214,9 +214,19 @@ pub async fn submit(
         return invalid(reg, flow).await;
     }
     let passwordless = kind != KeyKind::SecurityKey;
-    let display_name = form::string(body, "webauthn_register_displayname").unwrap_or_default();
+    // Security keys take the name typed with them; passkeys the identity's display name
+    // trait (as Kratos names them).
+    let display_name = match method {
+        KeyMethod::WebAuthn => form::string(body, "webauthn_register_displayname")
+            .unwrap_or_default()
+            .to_string(),
+        KeyMethod::Passkey => schema_of(reg, &identity)
+            .extract(&identity.traits)
+            .passkey_display_name
+            .unwrap_or_default(),
+    };
     keys.credentials
-        .push(StoredKey::new(key, display_name, passwordless));
+        .push(StoredKey::new(key, &display_name, passwordless));
     if keys.user_handle.is_empty() {
         let handle = match method {
             KeyMethod::WebAuthn => identity.id.as_bytes().to_vec(),
