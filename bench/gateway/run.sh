@@ -12,8 +12,9 @@ T=${THREADS:-2}
 W=${WORKERS:-1}
 PIN=${PIN:-0}
 ROUNDS=${ROUNDS:-2}
-EX=target/release/examples
-NEXUS=target/release/nexus-auth
+TARGET=${CARGO_TARGET_DIR:-target}
+EX=$TARGET/release/examples
+NEXUS=$TARGET/release/nexus-auth
 if [ -z "${NO_BUILD:-}" ]; then
   cargo build --release -p nexus-cli >/dev/null
   cargo build --release -p nexus-gateway --example match_bench >/dev/null
