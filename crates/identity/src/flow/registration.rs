@@ -144,6 +144,44 @@ pub(crate) fn render_credential_screen(reg: &Registry, flow: &mut Flow, values: 
 }
 
 /// "Sign up with code" when passwordless codes are on.
+/// Whether `values` pass the flow's schema; if not, the first screen shows them with the
+/// schema's errors.
+pub(crate) fn traits_valid(reg: &Registry, flow: &mut Flow, values: &Value) -> bool {
+    let Err(errors) = schema(reg, flow).validate_traits(values) else {
+        return true;
+    };
+    render_first_screen(reg, flow, Some(values));
+    traits::add_errors(&mut flow.ui, errors);
+    false
+}
+
+/// The key the browser created, from `field`, verified against the ceremony the flow keeps
+/// in `slot`; `None` (the flow says why) when it is missing or does not verify.
+pub(crate) fn verified_key(
+    flow: &mut Flow,
+    body: &Value,
+    field: &str,
+    slot: crate::flow::ceremony::Slot,
+    party: &crate::method::webauthn::RelyingParty,
+) -> Option<webauthn_rs_core::proto::Credential> {
+    let answer = submit::string(body, field);
+    let state = crate::flow::ceremony::pending(flow, slot).cloned();
+    let verified = match (answer, state) {
+        (Some(answer), Some(state)) => party.finish_registration(answer, &state),
+        _ => Err(crate::method::webauthn::CeremonyError::NoCeremony(
+            "no answer or no challenge".into(),
+        )),
+    };
+    match verified {
+        Ok(key) => Some(key),
+        Err(e) => {
+            tracing::info!(error = %e, field, "key sign-up refused");
+            flow.ui.messages.push(text::security_key_invalid());
+            None
+        }
+    }
+}
+
 /// Security key and passkey sign-up, with the browser script once.
 fn key_nodes(reg: &Registry, flow: &mut Flow) -> Vec<UiNode> {
     let mut nodes = security_key::nodes(reg, flow);
@@ -254,9 +292,7 @@ async fn profile_screen(
     values: Value,
 ) -> Result<SubmitOutcome, FlowError> {
     flow.active = Some("profile".into());
-    if let Err(errors) = schema(reg, &flow).validate_traits(&values) {
-        render_first_screen(reg, &mut flow, Some(&values));
-        traits::add_errors(&mut flow.ui, errors);
+    if !traits_valid(reg, &mut flow, &values) {
         return invalid(reg, flow).await;
     }
     render_credential_screen(reg, &mut flow, &values);

@@ -4,11 +4,11 @@
 
 use serde_json::{json, Value};
 
-use super::{invalid, render_first_screen, schema, set_addresses};
+use super::{invalid, schema, set_addresses};
 use crate::domain::identity::credential_type;
 use crate::domain::{text, Flow, FlowType, Identity, UiNode};
 use crate::flow::ceremony::{self, Slot};
-use crate::flow::{submit as form, traits, FlowError, RequestInfo, SubmitOutcome};
+use crate::flow::{FlowError, RequestInfo, SubmitOutcome};
 use crate::method::webauthn::keys::encode_user_handle;
 use crate::method::webauthn::nodes::{self, PasskeyScreen};
 use crate::method::webauthn::{KeyKind, StoredKey, StoredKeys};
@@ -88,27 +88,18 @@ pub async fn submit(
     let Some(party) = reg.options.methods.passkey.as_ref() else {
         return Err(FlowError::Internal("passkey method is off".into()));
     };
-    let schema = schema(reg, &flow);
-    if let Err(errors) = schema.validate_traits(&values) {
-        render_first_screen(reg, &mut flow, Some(&values));
-        traits::add_errors(&mut flow.ui, errors);
+    if !super::traits_valid(reg, &mut flow, &values) {
         return invalid(reg, flow).await;
     }
-    let answer = form::string(body, "passkey_register");
-    let state = ceremony::pending(&flow, Slot::PasskeyRegistration).cloned();
-    let handle = ceremony::pending_handle(&flow);
-    let (Some(answer), Some(state), Some(handle)) = (answer, state, handle) else {
+    let Some(handle) = ceremony::pending_handle(&flow) else {
         flow.ui.messages.push(text::security_key_invalid());
         return invalid(reg, flow).await;
     };
-    let key = match party.finish_registration(answer, &state) {
-        Ok(k) => k,
-        Err(e) => {
-            tracing::info!(error = %e, "passkey sign-up refused");
-            flow.ui.messages.push(text::security_key_invalid());
-            return invalid(reg, flow).await;
-        }
+    let slot = Slot::PasskeyRegistration;
+    let Some(key) = super::verified_key(&mut flow, body, "passkey_register", slot, party) else {
+        return invalid(reg, flow).await;
     };
+    let schema = schema(reg, &flow);
     let info = schema.extract(&values);
     let name = info.passkey_display_name.clone().unwrap_or_default();
     let mut identity = Identity::new(schema.id(), values);

@@ -6,11 +6,11 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{invalid, render_first_screen, schema, set_addresses};
+use super::{invalid, schema, set_addresses};
 use crate::domain::identity::credential_type;
 use crate::domain::{text, Flow, Identity, UiNode};
 use crate::flow::ceremony::{self, Slot};
-use crate::flow::{submit as form, traits, FlowError, RequestInfo, SubmitOutcome};
+use crate::flow::{submit as form, FlowError, RequestInfo, SubmitOutcome};
 use crate::method::webauthn::keys::encode_user_handle;
 use crate::method::webauthn::{nodes, KeyKind, StoredKey, StoredKeys};
 use crate::registry::Registry;
@@ -72,33 +72,26 @@ pub async fn submit(
     let Some(m) = reg.options.methods.webauthn.as_ref() else {
         return Err(FlowError::Internal("webauthn method is off".into()));
     };
-    let schema = schema(reg, &flow);
-    if let Err(errors) = schema.validate_traits(&values) {
-        render_first_screen(reg, &mut flow, Some(&values));
-        traits::add_errors(&mut flow.ui, errors);
+    if !super::traits_valid(reg, &mut flow, &values) {
         return invalid(reg, flow).await;
     }
+    let schema = schema(reg, &flow);
     let info = schema.extract(&values);
     if info.webauthn_identifiers.is_empty() {
         flow.ui.messages.push(text::identifier_missing());
         return invalid(reg, flow).await;
     }
-    let answer = form::string(body, "webauthn_register");
-    let state = ceremony::pending(&flow, Slot::SecurityKeyRegistration).cloned();
     let id = flow.internal[IDENTITY_KEY]
         .as_str()
         .and_then(|s| Uuid::parse_str(s).ok());
-    let (Some(answer), Some(state), Some(id)) = (answer, state, id) else {
+    let Some(id) = id else {
         flow.ui.messages.push(text::security_key_invalid());
         return invalid(reg, flow).await;
     };
-    let key = match m.party.finish_registration(answer, &state) {
-        Ok(k) => k,
-        Err(e) => {
-            tracing::info!(error = %e, "security key sign-up refused");
-            flow.ui.messages.push(text::security_key_invalid());
-            return invalid(reg, flow).await;
-        }
+    let slot = Slot::SecurityKeyRegistration;
+    let Some(key) = super::verified_key(&mut flow, body, "webauthn_register", slot, &m.party)
+    else {
+        return invalid(reg, flow).await;
     };
     let name = form::string(body, "webauthn_register_displayname").unwrap_or_default();
     let mut identity = Identity::new(schema.id(), values);
