@@ -1,6 +1,7 @@
 //! The reverse proxy (serve.proxy): match, run the pipeline, forward to `upstream.url` with
 //! the mutated headers, stream bodies both ways, pass WebSocket upgrades through.
 
+pub mod direct;
 mod forward;
 mod path;
 pub mod pool;
@@ -59,39 +60,71 @@ pub async fn handle(
 
 impl ProxyState {
     /// One proxied request, with metrics.
-    pub async fn call<B>(&self, conn: ConnInfo, req: http::Request<B>) -> Response
+    ///
+    /// The request's head is taken apart before the returned future is built, so that future
+    /// holds only what the awaits need (hyper moves it once per request; a smaller one is
+    /// cheaper to move).
+    pub fn call<B>(
+        self,
+        conn: ConnInfo,
+        req: http::Request<B>,
+    ) -> impl std::future::Future<Output = Response> + Send + 'static
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<axum::BoxError>,
     {
         let started = Instant::now();
-        let method = req.method().clone();
-        let uri = req.uri().clone();
-        let resp = proxy(self, conn, uri.clone(), req.map(Body::new)).await;
-        self.engine.services.metrics.observe(
-            "oathkeeper-proxy",
-            method.as_str(),
-            uri.path(),
-            resp.status().as_u16(),
-            started.elapsed(),
-        );
-        resp
+        let (mut parts, body) = req.into_parts();
+        let ctx = context_from_parts(&mut parts, conn, &self.forwarded);
+        let upgrade = request::is_upgrade(&ctx.headers)
+            .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
+            .flatten();
+        let incoming = Incoming {
+            method: parts.method,
+            uri: parts.uri,
+            ctx,
+            upgrade,
+        };
+        async move {
+            let method = incoming.method.clone();
+            let uri = incoming.uri.clone();
+            let resp = proxy(&self, incoming, Body::new(body)).await;
+            self.engine.services.metrics.observe(
+                "oathkeeper-proxy",
+                method.as_str(),
+                uri.path(),
+                resp.status().as_u16(),
+                started.elapsed(),
+            );
+            resp
+        }
     }
 }
 
-async fn proxy(st: &ProxyState, conn: ConnInfo, uri: http::Uri, req: Request) -> Response {
-    let (mut parts, body) = req.into_parts();
-    let mut ctx = context_from_parts(&mut parts, conn, &st.forwarded);
+/// What the proxy keeps of a request's head.
+struct Incoming {
+    method: http::Method,
+    uri: http::Uri,
+    ctx: crate::pipeline::RequestContext,
+    upgrade: Option<hyper::upgrade::OnUpgrade>,
+}
+
+async fn proxy(st: &ProxyState, incoming: Incoming, body: Body) -> Response {
+    let Incoming {
+        uri,
+        mut ctx,
+        upgrade,
+        ..
+    } = incoming;
     let (rule, captures) = match st.engine.match_rule(&ctx) {
         Ok(m) => m,
         Err(denied) => return st.engine.error_response(&denied, &ctx),
     };
     let needs_body = rule.pipeline.as_ref().is_ok_and(|p| p.needs_body());
     let body = if needs_body {
-        match http_body_util::Limited::new(body, MAX_BUFFERED_BODY)
-            .collect()
-            .await
-        {
+        // Boxed: a rare path that would otherwise enlarge every request's future.
+        let collect = Box::pin(http_body_util::Limited::new(body, MAX_BUFFERED_BODY).collect());
+        match collect.await {
             Ok(b) => {
                 let bytes = b.to_bytes();
                 ctx.body = Some(bytes.clone());
@@ -131,9 +164,6 @@ async fn proxy(st: &ProxyState, conn: ConnInfo, uri: http::Uri, req: Request) ->
             &ctx,
         );
     };
-    let upgrade = request::is_upgrade(&ctx.headers)
-        .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
-        .flatten();
     let out = match forward::build_request(&uri, &ctx, body, &allowed, target, &st.forwarded) {
         Ok(r) => r,
         Err(e) => {

@@ -124,15 +124,6 @@ impl GatewayBuilder {
                 trust: config.serve.proxy.trust_forwarded_headers,
             },
         };
-        let proxy_cors = crate::cors::layer(config.serve.proxy.cors.as_ref());
-        let proxy_handler: Handler = match proxy_cors {
-            // CORS answers preflights before matching, so it needs the layered router.
-            Some(cors) => router_handler(crate::proxy::router(proxy_state).layer(cors)),
-            None => Arc::new(move |conn, req| {
-                let st = proxy_state.clone();
-                Box::pin(async move { st.call(conn, req).await })
-            }),
-        };
         let api_router = crate::api::router(engine.clone());
         let api_handler: Handler = match crate::cors::layer(config.serve.api.cors.as_ref()) {
             Some(cors) => router_handler(api_router.layer(cors)),
@@ -156,17 +147,18 @@ impl GatewayBuilder {
             engine: engine.clone(),
             shutdown: tx,
             tasks: vec![
-                tokio::spawn(serve(
+                tokio::spawn(serve_proxy(
                     proxy_listener,
                     proxy_tls,
-                    proxy_handler,
+                    proxy_state,
+                    config.serve.proxy.cors.as_ref(),
                     rx.clone(),
                     config.serve.proxy.timeout.read,
                 )),
                 tokio::spawn(serve(
                     api_listener,
                     api_tls,
-                    api_handler,
+                    move |c, r| api_handler(c, r),
                     rx,
                     config.serve.api.timeout.read,
                 )),
@@ -238,13 +230,39 @@ fn router_handler(router: axum::Router) -> Handler {
     })
 }
 
-async fn serve(
+/// Serves the proxy. Without CORS the handler's future is a concrete type, which hyper keeps in
+/// the connection's own allocation: no boxed future per request.
+fn serve_proxy(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
-    handler: Handler,
+    state: ProxyState,
+    cors: Option<&serde_json::Value>,
+    stop: watch::Receiver<bool>,
+    read: Duration,
+) -> BoxFuture<'static, ()> {
+    match crate::cors::layer(cors) {
+        // CORS answers preflights before matching, so it needs the layered router.
+        Some(cors) => {
+            let handler = router_handler(crate::proxy::router(state).layer(cors));
+            Box::pin(serve(listener, tls, move |c, r| handler(c, r), stop, read))
+        }
+        None => {
+            let handler = move |conn, req| state.clone().call(conn, req);
+            Box::pin(serve(listener, tls, handler, stop, read))
+        }
+    }
+}
+
+async fn serve<H, F>(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    handler: H,
     mut stop: watch::Receiver<bool>,
     read: Duration,
-) {
+) where
+    H: Fn(ConnInfo, http::Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = axum::response::Response> + Send + 'static,
+{
     // Plain listeners speak HTTP/1.1 only, as Oathkeeper's (Go serves HTTP/2 over TLS alone):
     // hyper's own HTTP/1 connection skips the auto builder's preface sniffing and its
     // rewinding IO wrapper. TLS listeners offer h2 by ALPN, so they keep the auto builder.

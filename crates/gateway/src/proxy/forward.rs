@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+use futures::future::Either;
+use futures::FutureExt;
+
 use axum::body::Body;
 use axum::response::Response;
 use http::header::{self, HeaderName};
@@ -10,8 +13,9 @@ use http::{HeaderMap, HeaderValue, Request, Uri};
 use hyper_util::rt::TokioIo;
 use tokio_rustls::rustls::pki_types::CertificateDer;
 
+use super::direct::{self, DirectPool};
 use super::path::upstream_path;
-use super::pool::{Pool, PoolConfig};
+use super::pool::{Pool, PoolConfig, SendError};
 use super::request::ForwardedPolicy;
 use crate::engine::Allowed;
 use crate::error::GatewayError;
@@ -215,9 +219,10 @@ const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
-/// The upstream client (HTTP/1.1 keep-alive pool) with a response-head deadline.
+/// The upstream client (HTTP/1.1 keep-alive pools) with a response-head deadline.
 pub struct Upstream {
     pool: Pool,
+    direct: DirectPool,
     timeout: Duration,
 }
 
@@ -227,34 +232,54 @@ impl Upstream {
     pub fn new(timeout: Duration, extra_roots: &[CertificateDer<'static>]) -> Self {
         Self {
             pool: Pool::with_roots(PoolConfig::default(), extra_roots),
+            direct: DirectPool::new(PoolConfig::default()),
             timeout,
         }
     }
 
-    /// The connection pool (tests).
+    /// The hyper-driven pool: requests with bodies, upgrades, `https` (tests).
     pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
+    /// The pool of bodiless `http` requests (tests).
+    pub fn direct_pool(&self) -> &DirectPool {
+        &self.direct
+    }
+
     /// Sends the request to `scheme://host`; 502 when unreachable (or the TLS handshake
     /// fails), 504 on timeout. For upgrades, splices the two connections after a `101`.
-    pub async fn send(
-        &self,
+    /// Bodiless `http` requests take the direct exchange; the rest goes through hyper's
+    /// client, boxed so that every request's future stays small.
+    pub fn send<'a>(
+        &'a self,
         scheme: &http::uri::Scheme,
+        host: &'a http::uri::Authority,
+        req: Request<Body>,
+        client_upgrade: Option<hyper::upgrade::OnUpgrade>,
+    ) -> impl std::future::Future<Output = Result<Response, GatewayError>> + Send + 'a {
+        if client_upgrade.is_none() && direct::eligible(scheme, &req) {
+            let (parts, _empty) = req.into_parts();
+            let exchange = within(self.timeout, self.direct.send(host, &parts));
+            Either::Left(exchange.map(|r| r.map(without_hop_by_hop)))
+        } else {
+            Either::Right(Box::pin(self.send_pooled(
+                scheme.clone(),
+                host,
+                req,
+                client_upgrade,
+            )))
+        }
+    }
+
+    async fn send_pooled(
+        &self,
+        scheme: http::uri::Scheme,
         host: &http::uri::Authority,
         req: Request<Body>,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
     ) -> Result<Response, GatewayError> {
-        let resp = match tokio::time::timeout(self.timeout, self.pool.send(scheme, host, req)).await
-        {
-            Err(_) => {
-                return Err(GatewayError::gateway_timeout(
-                    "upstream did not answer in time",
-                ))
-            }
-            Ok(Err(e)) => return Err(GatewayError::bad_gateway(format!("upstream: {e}"))),
-            Ok(Ok(r)) => r,
-        };
+        let resp = within(self.timeout, self.pool.send(&scheme, host, req)).await?;
         if resp.status() == http::StatusCode::SWITCHING_PROTOCOLS {
             if let Some(client_upgrade) = client_upgrade {
                 let (parts, body) = resp.into_parts();
@@ -269,10 +294,33 @@ impl Upstream {
                 return Ok(Response::from_parts(parts, Body::empty()));
             }
         }
-        let (mut parts, body) = resp.into_parts();
-        strip_hop_by_hop(&mut parts.headers);
-        Ok(Response::from_parts(parts, Body::new(body)))
+        Ok(without_hop_by_hop(resp))
     }
+}
+
+/// The upstream's answer within `limit`: 504 past it, 502 when the exchange failed.
+fn within<T>(
+    limit: Duration,
+    exchange: impl std::future::Future<Output = Result<T, SendError>>,
+) -> impl std::future::Future<Output = Result<T, GatewayError>> {
+    tokio::time::timeout(limit, exchange).map(|r| match r {
+        Err(_) => Err(GatewayError::gateway_timeout(
+            "upstream did not answer in time",
+        )),
+        Ok(Err(e)) => Err(GatewayError::bad_gateway(format!("upstream: {e}"))),
+        Ok(Ok(r)) => Ok(r),
+    })
+}
+
+/// The upstream's response for the client, without its hop-by-hop headers.
+fn without_hop_by_hop<B>(resp: http::Response<B>) -> Response
+where
+    B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let (mut parts, body) = resp.into_parts();
+    strip_hop_by_hop(&mut parts.headers);
+    Response::from_parts(parts, Body::new(body))
 }
 
 #[cfg(test)]

@@ -227,7 +227,7 @@ impl Pool {
         loop {
             let (mut tx, reused) = match self.checkout(tls, host) {
                 Some(tx) => (tx, true),
-                None => (self.connect(tls, host).await?, false),
+                None => (Box::pin(self.connect(tls, host)).await?, false),
             };
             if tx.ready().await.is_err() {
                 if reused {

@@ -1,0 +1,572 @@
+//! The upstream exchange of the proxy's common case: a bodiless request to an `http://`
+//! upstream, written and answered on a pooled TCP connection inside the request's own task.
+//!
+//! [`super::pool`] drives each upstream connection with hyper's client in a task of its own;
+//! every request then crosses tasks four times (request, response head, body "want", body
+//! data). Here the request task writes the head, parses the response head with `httparse`
+//! and reads the body itself ([`DirectBody`]), so a request costs no task switch and no
+//! channel. Requests with a body, upgrades and `https://` stay on [`super::pool`].
+//!
+//! Body framing follows RFC 9112 §6.3: no body for `HEAD`, 1xx, 204 and 304; chunked when the
+//! last transfer coding is `chunked`; `Content-Length`; else until the upstream closes. An idle
+//! connection that became readable (the upstream closed it, or sent stray bytes) is dropped
+//! at checkout without a syscall, from the runtime's readiness; an idempotent request that a
+//! reused connection failed before any response byte is retried once on a new connection.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+use bytes::{Buf, Bytes, BytesMut};
+use http::uri::Authority;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Version};
+use hyper::body::{Frame, SizeHint};
+use parking_lot::Mutex;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::pool::{PoolConfig, SendError};
+use crate::server::MAX_HEADER_BYTES;
+
+/// Most response headers accepted (as hyper's client).
+const MAX_HEADERS: usize = 100;
+/// Read size for heads and bodies.
+const READ_CHUNK: usize = 8 * 1024;
+
+/// A connection with what was read past the last message.
+struct Conn {
+    stream: TcpStream,
+    buf: BytesMut,
+}
+
+struct Idle {
+    conn: Conn,
+    since: Instant,
+}
+
+/// Keep-alive TCP connections to `http://` upstreams, by `host:port`.
+#[derive(Clone)]
+pub struct DirectPool {
+    idle: Arc<Mutex<HashMap<Box<str>, Vec<Idle>>>>,
+    cfg: PoolConfig,
+}
+
+/// Whether a request can take the direct path: plain HTTP, no body, no upgrade.
+pub fn eligible<B: hyper::body::Body>(scheme: &http::uri::Scheme, req: &Request<B>) -> bool {
+    *scheme == http::uri::Scheme::HTTP
+        && req.body().is_end_stream()
+        && req.method() != Method::CONNECT
+        && !super::request::is_upgrade(req.headers())
+}
+
+impl DirectPool {
+    /// An empty pool.
+    pub fn new(cfg: PoolConfig) -> Self {
+        Self {
+            idle: Arc::default(),
+            cfg,
+        }
+    }
+
+    /// Idle connections to `host` (tests).
+    pub fn idle_count(&self, host: &Authority) -> usize {
+        self.idle.lock().get(host.as_str()).map_or(0, Vec::len)
+    }
+
+    fn checkout(&self, host: &Authority) -> Option<Conn> {
+        let mut idle = self.idle.lock();
+        let list = idle.get_mut(host.as_str())?;
+        let mut cx = Context::from_waker(Waker::noop());
+        while let Some(c) = list.pop() {
+            // An idle connection has nothing to say: readable means closed or confused.
+            let readable = c.conn.stream.poll_read_ready(&mut cx).is_ready();
+            if !readable && c.since.elapsed() < self.cfg.idle_timeout {
+                return Some(c.conn);
+            }
+        }
+        None
+    }
+
+    fn checkin(&self, host: &str, conn: Conn) {
+        if !conn.buf.is_empty() {
+            return;
+        }
+        let mut idle = self.idle.lock();
+        let list = match idle.get_mut(host) {
+            Some(l) => l,
+            None => idle.entry(host.into()).or_default(),
+        };
+        if list.len() >= self.cfg.max_idle_per_host {
+            list.remove(0);
+        }
+        list.push(Idle {
+            conn,
+            since: Instant::now(),
+        });
+    }
+
+    async fn connect(&self, host: &Authority) -> Result<Conn, SendError> {
+        let port = host.port_u16().unwrap_or(80);
+        let connect = TcpStream::connect((host.host(), port));
+        let stream = match tokio::time::timeout(self.cfg.connect_timeout, connect).await {
+            Err(_) => return Err(SendError::Connect("timed out".into())),
+            Ok(Err(e)) => return Err(SendError::Connect(e.to_string())),
+            Ok(Ok(s)) => s,
+        };
+        let _ = stream.set_nodelay(true);
+        Ok(Conn {
+            stream,
+            buf: BytesMut::new(),
+        })
+    }
+
+    /// Sends the bodiless `req` (origin-form URI, `Host` set) to `host`; the body of the
+    /// answer returns the connection to the pool when it ends. The head is encoded before
+    /// the returned future is built, which then does not borrow `req`.
+    pub fn send<'a>(
+        &'a self,
+        host: &'a Authority,
+        req: &http::request::Parts,
+    ) -> impl std::future::Future<Output = Result<Response<DirectBody>, SendError>> + Send + 'a
+    {
+        let head = encode_head(req, host);
+        let bodiless_answer = req.method == Method::HEAD;
+        let retry_safe = req.method.is_idempotent();
+        self.send_head(host, head, bodiless_answer, retry_safe)
+    }
+
+    async fn send_head(
+        &self,
+        host: &Authority,
+        head: Vec<u8>,
+        bodiless_answer: bool,
+        retry_safe: bool,
+    ) -> Result<Response<DirectBody>, SendError> {
+        loop {
+            let (mut conn, reused) = match self.checkout(host) {
+                Some(c) => (c, true),
+                None => (Box::pin(self.connect(host)).await?, false),
+            };
+            match exchange(&mut conn, &head, bodiless_answer).await {
+                Ok((parts, framing, keep_alive)) => {
+                    let body = DirectBody::new(conn, framing, keep_alive, self, host);
+                    return Ok(Response::from_parts(parts, body));
+                }
+                Err(Failure::Silent(_)) if reused && retry_safe => continue,
+                Err(Failure::Silent(e) | Failure::Broken(e)) => return Err(SendError::Exchange(e)),
+            }
+        }
+    }
+}
+
+/// Why an exchange failed: before any response byte (retryable on a reused connection) or
+/// after.
+enum Failure {
+    Silent(String),
+    Broken(String),
+}
+
+/// The request line and headers, as hyper's client writes them.
+fn encode_head(req: &http::request::Parts, host: &Authority) -> Vec<u8> {
+    let pq = req.uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut out = Vec::with_capacity(64 + pq.len() + req.headers.len() * 48);
+    out.extend_from_slice(req.method.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(pq.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+    if !req.headers.contains_key(http::header::HOST) {
+        out.extend_from_slice(b"host: ");
+        out.extend_from_slice(host.as_str().as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    for (name, value) in &req.headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    let wants_length = matches!(req.method, Method::POST | Method::PUT | Method::PATCH);
+    if wants_length && !req.headers.contains_key(http::header::CONTENT_LENGTH) {
+        out.extend_from_slice(b"content-length: 0\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// Writes the head and reads the final response head (1xx interim answers are skipped).
+async fn exchange(
+    conn: &mut Conn,
+    head: &[u8],
+    bodiless_answer: bool,
+) -> Result<(http::response::Parts, Framing, bool), Failure> {
+    if let Err(e) = conn.stream.write_all(head).await {
+        return Err(Failure::Silent(format!("write: {e}")));
+    }
+    let mut received = false;
+    loop {
+        match parse_head(&mut conn.buf) {
+            Ok(Some(parsed)) => {
+                if parsed.parts.status.is_informational() {
+                    if parsed.parts.status == StatusCode::SWITCHING_PROTOCOLS {
+                        return Err(Failure::Broken("unexpected 101 answer".into()));
+                    }
+                    received = true;
+                    continue;
+                }
+                let framing = parsed.framing(bodiless_answer).map_err(Failure::Broken)?;
+                return Ok((parsed.parts, framing, parsed.keep_alive));
+            }
+            Ok(None) => {}
+            Err(e) => return Err(Failure::Broken(e)),
+        }
+        if conn.buf.len() >= MAX_HEADER_BYTES {
+            return Err(Failure::Broken("response head too large".into()));
+        }
+        conn.buf.reserve(READ_CHUNK);
+        match conn.stream.read_buf(&mut conn.buf).await {
+            Ok(0) if received || !conn.buf.is_empty() => {
+                return Err(Failure::Broken(
+                    "connection closed before message completed".into(),
+                ))
+            }
+            Ok(0) => {
+                return Err(Failure::Silent(
+                    "connection closed before any answer".into(),
+                ))
+            }
+            Ok(_) => received = true,
+            Err(e) if received => return Err(Failure::Broken(format!("read: {e}"))),
+            Err(e) => return Err(Failure::Silent(format!("read: {e}"))),
+        }
+    }
+}
+
+struct ParsedHead {
+    parts: http::response::Parts,
+    keep_alive: bool,
+}
+
+impl ParsedHead {
+    /// The body's framing (RFC 9112 §6.3).
+    fn framing(&self, bodiless_answer: bool) -> Result<Framing, String> {
+        let status = self.parts.status;
+        if bodiless_answer || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED
+        {
+            return Ok(Framing::Length(0));
+        }
+        let h = &self.parts.headers;
+        if let Some(last) = h
+            .get_all(http::header::TRANSFER_ENCODING)
+            .iter()
+            .next_back()
+        {
+            let chunked = last
+                .to_str()
+                .ok()
+                .and_then(|v| v.rsplit(',').next())
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"));
+            return Ok(if chunked {
+                Framing::Chunked(Chunk::Size)
+            } else {
+                Framing::UntilClose
+            });
+        }
+        let mut length: Option<u64> = None;
+        for v in h.get_all(http::header::CONTENT_LENGTH) {
+            for part in v.to_str().map_err(|_| "invalid content-length")?.split(',') {
+                let n: u64 = part
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("invalid content-length {part:?}"))?;
+                if length.is_some_and(|l| l != n) {
+                    return Err("conflicting content-length values".into());
+                }
+                length = Some(n);
+            }
+        }
+        Ok(length.map_or(Framing::UntilClose, Framing::Length))
+    }
+}
+
+/// Parses a complete response head off the front of `buf`.
+fn parse_head(buf: &mut BytesMut) -> Result<Option<ParsedHead>, String> {
+    // Uninitialized: zeroing 100 headers would cost more than parsing a small head.
+    let mut headers =
+        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut []);
+    let len = match httparse::ParserConfig::default().parse_response_with_uninit_headers(
+        &mut resp,
+        buf,
+        &mut headers,
+    ) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(format!("invalid response head: {e}")),
+    };
+    let status = StatusCode::from_u16(resp.code.unwrap_or(0)).map_err(|e| e.to_string())?;
+    let version = if resp.version == Some(0) {
+        Version::HTTP_10
+    } else {
+        Version::HTTP_11
+    };
+    // Offsets first: the header slices borrow `buf`, which is split below.
+    let base = buf.as_ptr() as usize;
+    let mut spans = Vec::with_capacity(resp.headers.len());
+    for h in resp.headers.iter() {
+        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|e| e.to_string())?;
+        let start = h.value.as_ptr() as usize - base;
+        spans.push((name, start, start + h.value.len()));
+    }
+    let head = buf.split_to(len).freeze();
+    let mut map = HeaderMap::with_capacity(spans.len());
+    let mut close = version == Version::HTTP_10;
+    for (name, start, end) in spans {
+        let value =
+            HeaderValue::from_maybe_shared(head.slice(start..end)).map_err(|e| e.to_string())?;
+        if name == http::header::CONNECTION {
+            let v = value.as_bytes();
+            if v.eq_ignore_ascii_case(b"close") || has_token(v, "close") {
+                close = true;
+            } else if version == Version::HTTP_10 && has_token(v, "keep-alive") {
+                close = false;
+            }
+        }
+        map.append(name, value);
+    }
+    let mut parts = Response::new(()).into_parts().0;
+    parts.status = status;
+    parts.version = version;
+    parts.headers = map;
+    Ok(Some(ParsedHead {
+        parts,
+        keep_alive: !close,
+    }))
+}
+
+fn has_token(v: &[u8], token: &str) -> bool {
+    std::str::from_utf8(v).is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+}
+
+/// How the response body ends.
+#[derive(Debug, Clone, Copy)]
+enum Framing {
+    /// This many bytes are left.
+    Length(u64),
+    /// Chunked transfer coding, in this state.
+    Chunked(Chunk),
+    /// The upstream closes the connection at the end.
+    UntilClose,
+}
+
+/// Where the chunked decoder is.
+#[derive(Debug, Clone, Copy)]
+enum Chunk {
+    /// Before a chunk-size line.
+    Size,
+    /// Inside chunk data, this many bytes left.
+    Data(u64),
+    /// After chunk data, before its CRLF.
+    DataEnd,
+    /// In the trailer section (after the last chunk).
+    Trailers,
+}
+
+/// A response body read from the upstream connection by whoever polls it; the connection
+/// goes back to its pool at the end (when reusable).
+pub struct DirectBody {
+    conn: Option<Conn>,
+    framing: Framing,
+    keep_alive: bool,
+    home: Option<(DirectPool, Box<str>)>,
+}
+
+impl DirectBody {
+    fn new(
+        conn: Conn,
+        framing: Framing,
+        keep_alive: bool,
+        pool: &DirectPool,
+        host: &Authority,
+    ) -> Self {
+        let mut body = Self {
+            conn: Some(conn),
+            framing,
+            keep_alive: keep_alive && !matches!(framing, Framing::UntilClose),
+            home: Some((pool.clone(), host.as_str().into())),
+        };
+        if matches!(framing, Framing::Length(0)) {
+            body.finish();
+        }
+        body
+    }
+
+    /// The body ended: the connection goes home if it may be reused.
+    fn finish(&mut self) {
+        self.framing = Framing::Length(0);
+        if let (Some(conn), Some((pool, host)), true) =
+            (self.conn.take(), self.home.take(), self.keep_alive)
+        {
+            pool.checkin(&host, conn);
+        }
+    }
+
+    /// Reads more from the upstream; `Ok(false)` at end of stream.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<bool>> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Poll::Ready(Ok(false));
+        };
+        conn.buf.reserve(READ_CHUNK);
+        tokio_util::io::poll_read_buf(Pin::new(&mut conn.stream), cx, &mut conn.buf)
+            .map_ok(|n| n > 0)
+    }
+
+    /// The next frame out of what is buffered, or `None` when more must be read.
+    fn next_buffered(&mut self) -> Result<Option<Option<Bytes>>, String> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(Some(None));
+        };
+        let step = decode(&mut self.framing, &mut conn.buf)?;
+        if matches!(self.framing, Framing::Length(0)) {
+            self.finish();
+        }
+        Ok(match step {
+            Step::Data(d) => Some(Some(d)),
+            Step::End => Some(None),
+            Step::NeedMore => None,
+        })
+    }
+}
+
+/// What the decoder got out of the buffer.
+enum Step {
+    Data(Bytes),
+    End,
+    NeedMore,
+}
+
+/// Takes the next piece of body out of `buf`; `framing` becomes `Length(0)` at the end.
+fn decode(framing: &mut Framing, buf: &mut BytesMut) -> Result<Step, String> {
+    loop {
+        match framing {
+            Framing::Length(0) => return Ok(Step::End),
+            Framing::Length(left) | Framing::Chunked(Chunk::Data(left)) => {
+                if buf.is_empty() {
+                    return Ok(Step::NeedMore);
+                }
+                let n = usize::try_from(*left).unwrap_or(usize::MAX).min(buf.len());
+                *left -= n as u64;
+                if let Framing::Chunked(c @ Chunk::Data(0)) = framing {
+                    *c = Chunk::DataEnd;
+                }
+                return Ok(Step::Data(buf.split_to(n).freeze()));
+            }
+            Framing::UntilClose if buf.is_empty() => return Ok(Step::NeedMore),
+            Framing::UntilClose => return Ok(Step::Data(buf.split().freeze())),
+            Framing::Chunked(state) => {
+                let Some(line_end) = buf.windows(2).position(|w| w == b"\r\n") else {
+                    if buf.len() > 4096 {
+                        return Err("chunk line too long".into());
+                    }
+                    return Ok(Step::NeedMore);
+                };
+                match *state {
+                    Chunk::Size => {
+                        let size = chunk_size(&buf[..line_end])?;
+                        *state = if size == 0 {
+                            Chunk::Trailers
+                        } else {
+                            Chunk::Data(size)
+                        };
+                    }
+                    Chunk::DataEnd if line_end != 0 => {
+                        return Err("missing CRLF after chunk data".into())
+                    }
+                    Chunk::DataEnd => *state = Chunk::Size,
+                    Chunk::Trailers if line_end == 0 => {
+                        buf.advance(2);
+                        *framing = Framing::Length(0);
+                        return Ok(Step::End);
+                    }
+                    Chunk::Trailers | Chunk::Data(_) => {}
+                }
+                buf.advance(line_end + 2);
+            }
+        }
+    }
+}
+
+/// The hexadecimal size of a chunk-size line (extensions ignored).
+fn chunk_size(line: &[u8]) -> Result<u64, String> {
+    let digits = line.split(|b| *b == b';').next().unwrap_or(b"");
+    let digits = std::str::from_utf8(digits)
+        .map_err(|_| "invalid chunk size")?
+        .trim();
+    if digits.is_empty() || digits.len() > 15 {
+        return Err(format!("invalid chunk size {digits:?}"));
+    }
+    u64::from_str_radix(digits, 16).map_err(|_| format!("invalid chunk size {digits:?}"))
+}
+
+/// Why a body read failed.
+#[derive(Debug)]
+pub struct BodyError(String);
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "upstream body: {}", self.0)
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+impl hyper::body::Body for DirectBody {
+    type Data = Bytes;
+    type Error = BodyError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
+        loop {
+            match self.next_buffered() {
+                Ok(Some(Some(data))) => return Poll::Ready(Some(Ok(Frame::data(data)))),
+                Ok(Some(None)) => return Poll::Ready(None),
+                Ok(None) => {}
+                Err(e) => {
+                    self.conn = None;
+                    return Poll::Ready(Some(Err(BodyError(e))));
+                }
+            }
+            match self.poll_fill(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(true)) => {}
+                Poll::Ready(Ok(false)) if matches!(self.framing, Framing::UntilClose) => {
+                    self.conn = None;
+                    self.framing = Framing::Length(0);
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Ok(false)) => {
+                    self.conn = None;
+                    return Poll::Ready(Some(Err(BodyError("closed before the end".into()))));
+                }
+                Poll::Ready(Err(e)) => {
+                    self.conn = None;
+                    return Poll::Ready(Some(Err(BodyError(e.to_string()))));
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self.framing, Framing::Length(0))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self.framing {
+            Framing::Length(n) => SizeHint::with_exact(n),
+            _ => SizeHint::default(),
+        }
+    }
+}
