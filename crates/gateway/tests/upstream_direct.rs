@@ -159,6 +159,14 @@ async fn chunked_bodies_are_decoded_across_reads_and_the_connection_is_reused() 
         );
     }
     assert_eq!(up.accepted.load(Ordering::SeqCst), 1);
+    let resp = p
+        .send(&up.authority, &request(Method::GET, "/"))
+        .await
+        .unwrap();
+    let collected = resp.into_body().collect().await.unwrap();
+    let trailers = collected.trailers().cloned().expect("trailers forwarded");
+    assert_eq!(trailers["x-trailer"], "1");
+    assert_eq!(collected.to_bytes(), "hello world");
 }
 
 #[tokio::test]
@@ -320,6 +328,25 @@ async fn oversized_heads_and_truncated_bodies_are_errors() {
         .unwrap();
     assert!(resp.into_body().collect().await.is_err());
     assert_eq!(p.idle_count(&up.authority), 0);
+
+    for bad_chunks in [
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n".as_slice(),
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nokX\r\n0\r\n\r\n".as_slice(),
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\nno colon\r\n\r\n".as_slice(),
+    ] {
+        let up = upstream(Arc::new(move |_, _| Answer::Write(vec![bad_chunks]))).await;
+        let p = pool();
+        let resp = p
+            .send(&up.authority, &request(Method::GET, "/"))
+            .await
+            .unwrap();
+        assert!(resp.into_body().collect().await.is_err());
+        assert_eq!(
+            p.idle_count(&up.authority),
+            0,
+            "a confused connection is dropped"
+        );
+    }
 }
 
 #[tokio::test]
@@ -334,4 +361,15 @@ async fn an_unreachable_upstream_is_a_connect_error() {
         )
         .await;
     assert!(r.err().unwrap().to_string().starts_with("connect:"));
+}
+
+#[test]
+fn ipv6_upstreams_are_dialled_without_brackets() {
+    use nexus_gateway::proxy::pool::bare_host;
+    assert_eq!(bare_host(&"[::1]:8080".parse().unwrap()), "::1");
+    assert_eq!(
+        bare_host(&"upstream.local:80".parse().unwrap()),
+        "upstream.local"
+    );
+    assert_eq!(bare_host(&"127.0.0.1".parse().unwrap()), "127.0.0.1");
 }

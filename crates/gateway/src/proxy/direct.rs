@@ -109,7 +109,7 @@ impl DirectPool {
 
     async fn connect(&self, host: &Authority) -> Result<Conn, SendError> {
         let port = host.port_u16().unwrap_or(80);
-        let connect = TcpStream::connect((host.host(), port));
+        let connect = TcpStream::connect((super::pool::bare_host(host), port));
         let stream = match tokio::time::timeout(self.cfg.connect_timeout, connect).await {
             Err(_) => return Err(SendError::Connect("timed out".into())),
             Ok(Err(e)) => return Err(SendError::Connect(e.to_string())),
@@ -380,6 +380,8 @@ pub struct DirectBody {
     framing: Framing,
     keep_alive: bool,
     home: Option<(DirectPool, Box<str>)>,
+    /// Trailer fields of a chunked body, handed out after the data.
+    trailers: Option<HeaderMap>,
 }
 
 impl DirectBody {
@@ -395,6 +397,7 @@ impl DirectBody {
             framing,
             keep_alive: keep_alive && !matches!(framing, Framing::UntilClose),
             home: Some((pool.clone(), host.as_str().into())),
+            trailers: None,
         };
         if matches!(framing, Framing::Length(0)) {
             body.finish();
@@ -422,18 +425,19 @@ impl DirectBody {
             .map_ok(|n| n > 0)
     }
 
-    /// The next frame out of what is buffered, or `None` when more must be read.
-    fn next_buffered(&mut self) -> Result<Option<Option<Bytes>>, String> {
+    /// The next frame out of what is buffered (`Some(None)` at the end), or `None` when more
+    /// must be read.
+    fn next_buffered(&mut self) -> Result<Option<Option<Frame<Bytes>>>, String> {
         let Some(conn) = self.conn.as_mut() else {
-            return Ok(Some(None));
+            return Ok(Some(self.trailers.take().map(Frame::trailers)));
         };
-        let step = decode(&mut self.framing, &mut conn.buf)?;
+        let step = decode(&mut self.framing, &mut conn.buf, &mut self.trailers)?;
         if matches!(self.framing, Framing::Length(0)) {
             self.finish();
         }
         Ok(match step {
-            Step::Data(d) => Some(Some(d)),
-            Step::End => Some(None),
+            Step::Data(d) => Some(Some(Frame::data(d))),
+            Step::End => Some(self.trailers.take().map(Frame::trailers)),
             Step::NeedMore => None,
         })
     }
@@ -447,7 +451,11 @@ enum Step {
 }
 
 /// Takes the next piece of body out of `buf`; `framing` becomes `Length(0)` at the end.
-fn decode(framing: &mut Framing, buf: &mut BytesMut) -> Result<Step, String> {
+fn decode(
+    framing: &mut Framing,
+    buf: &mut BytesMut,
+    trailers: &mut Option<HeaderMap>,
+) -> Result<Step, String> {
     loop {
         match framing {
             Framing::Length(0) => return Ok(Step::End),
@@ -489,12 +497,30 @@ fn decode(framing: &mut Framing, buf: &mut BytesMut) -> Result<Step, String> {
                         *framing = Framing::Length(0);
                         return Ok(Step::End);
                     }
-                    Chunk::Trailers | Chunk::Data(_) => {}
+                    Chunk::Trailers => {
+                        let (name, value) = trailer_field(&buf[..line_end])?;
+                        trailers
+                            .get_or_insert_with(HeaderMap::new)
+                            .append(name, value);
+                    }
+                    Chunk::Data(_) => {}
                 }
                 buf.advance(line_end + 2);
             }
         }
     }
+}
+
+/// One `name: value` line of a chunked body's trailer section.
+fn trailer_field(line: &[u8]) -> Result<(HeaderName, HeaderValue), String> {
+    let colon = line
+        .iter()
+        .position(|b| *b == b':')
+        .ok_or("invalid trailer field")?;
+    let name = HeaderName::from_bytes(&line[..colon]).map_err(|e| e.to_string())?;
+    let value =
+        HeaderValue::from_bytes(line[colon + 1..].trim_ascii()).map_err(|e| e.to_string())?;
+    Ok((name, value))
 }
 
 /// The hexadecimal size of a chunk-size line (extensions ignored).
@@ -531,7 +557,7 @@ impl hyper::body::Body for DirectBody {
     ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
         loop {
             match self.next_buffered() {
-                Ok(Some(Some(data))) => return Poll::Ready(Some(Ok(Frame::data(data)))),
+                Ok(Some(Some(frame))) => return Poll::Ready(Some(Ok(frame))),
                 Ok(Some(None)) => return Poll::Ready(None),
                 Ok(None) => {}
                 Err(e) => {
@@ -560,7 +586,7 @@ impl hyper::body::Body for DirectBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self.framing, Framing::Length(0))
+        matches!(self.framing, Framing::Length(0)) && self.trailers.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {

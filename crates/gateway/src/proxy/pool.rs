@@ -182,15 +182,15 @@ impl Pool {
     async fn connect(&self, tls: bool, host: &Authority) -> Result<SendRequest<Body>, SendError> {
         let port = host.port_u16().unwrap_or(if tls { 443 } else { 80 });
         let connect = async {
-            let stream = TcpStream::connect((host.host(), port))
+            let stream = TcpStream::connect((bare_host(host), port))
                 .await
                 .map_err(|e| SendError::Connect(e.to_string()))?;
             let _ = stream.set_nodelay(true);
             if !tls {
                 return handshake(stream).await;
             }
-            // `Authority::host` keeps IPv6 brackets; SNI and verification want the bare name.
-            let name = host.host().trim_start_matches('[').trim_end_matches(']');
+            // SNI and verification want the bare name.
+            let name = bare_host(host);
             let name = ServerName::try_from(name.to_owned())
                 .map_err(|e| SendError::Connect(format!("tls: server name {name:?}: {e}")))?;
             let stream = self
@@ -260,6 +260,12 @@ impl Pool {
             }
         }
     }
+}
+
+/// The host without the brackets `Authority::host` keeps around IPv6 addresses (connecting
+/// to `[::1]` would look the bracketed text up as a name).
+pub fn bare_host(host: &Authority) -> &str {
+    host.host().trim_start_matches('[').trim_end_matches(']')
 }
 
 /// The HTTP/1.1 handshake over a connected (plain or TLS) stream; the connection is driven by
