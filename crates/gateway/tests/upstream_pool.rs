@@ -105,3 +105,70 @@ async fn concurrent_requests_open_parallel_connections_and_all_succeed() {
     let n = accepted.load(Ordering::SeqCst);
     assert!((1..=16).contains(&n), "{n} connections for 16 requests");
 }
+
+/// A raw upstream answering every request with `body` (4 MiB) framed by Content-Length on
+/// even requests and chunked (64 KiB chunks) on odd ones, on one kept-alive connection.
+async fn large_body_upstream() -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let body = vec![b'z'; 4 << 20];
+                let (mut buf, mut chunk) = (Vec::new(), [0u8; 4096]);
+                for n in 0.. {
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(k) => buf.extend_from_slice(&chunk[..k]),
+                        }
+                    }
+                    buf.clear();
+                    let mut out = Vec::new();
+                    if n % 2 == 0 {
+                        out.extend(
+                            format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len())
+                                .bytes(),
+                        );
+                        out.extend_from_slice(&body);
+                    } else {
+                        out.extend(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+                        for piece in body.chunks(64 << 10) {
+                            out.extend(format!("{:x}\r\n", piece.len()).bytes());
+                            out.extend_from_slice(piece);
+                            out.extend(b"\r\n");
+                        }
+                        out.extend(b"0\r\n\r\n");
+                    }
+                    if sock.write_all(&out).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+#[tokio::test]
+async fn large_answers_stream_through_the_direct_path_on_one_connection() {
+    let who = whoami().await;
+    let (up, accepted) = large_body_upstream().await;
+    let t = gateway(base_config(&who.url(), json!({})), noop_rule(up)).await;
+    let c = client();
+    for i in 0..4 {
+        let r = c.get(t.proxy(&format!("/big/{i}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let body = r.bytes().await.unwrap();
+        assert_eq!(body.len(), 4 << 20, "answer {i}");
+        assert!(body.iter().all(|b| *b == b'z'));
+    }
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "one kept-alive upstream connection"
+    );
+}
