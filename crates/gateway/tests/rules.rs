@@ -36,6 +36,16 @@ async fn file_rules_hot_reload_and_keep_last_good_on_error() {
     );
     assert_eq!(status(&t, "/one").await, 404);
 
+    // A truncated file whose content has not been written yet (an editor or `fs::write`
+    // caught between its two steps) is not "no rules".
+    std::fs::write(&t.rules_path, "").unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        status(&t, "/two").await,
+        200,
+        "an empty file keeps the rules"
+    );
+
     std::fs::write(&t.rules_path, "[{ this is not json").unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(

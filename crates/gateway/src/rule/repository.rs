@@ -141,6 +141,14 @@ impl RuleRepository {
         }
     }
 
+    /// Whether source `i` is a file that is empty right now.
+    fn is_empty_file(&self, i: usize) -> bool {
+        match &self.sources.lock()[i].source {
+            RuleSource::File(path) => std::fs::metadata(path).is_ok_and(|m| m.len() == 0),
+            _ => false,
+        }
+    }
+
     fn rebuild(&self) {
         let specs: Vec<RuleSpec> = self
             .sources
@@ -237,6 +245,12 @@ impl RuleRepository {
                 let Some(repo) = weak.upgrade() else { break };
                 let mut changed = false;
                 for i in pending {
+                    if repo.is_empty_file(i) {
+                        // Truncated but not yet written (`open(O_TRUNC)`, then `write`): the
+                        // write's own event reloads it. Use `[]` for a file without rules.
+                        tracing::debug!(source = i, "rule file is empty; waiting for its content");
+                        continue;
+                    }
                     changed |= repo.refresh(i).await;
                 }
                 if changed {
