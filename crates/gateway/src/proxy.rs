@@ -3,6 +3,7 @@
 
 pub mod direct;
 mod forward;
+mod idle;
 mod path;
 pub mod pool;
 pub mod request;

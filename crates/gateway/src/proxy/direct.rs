@@ -13,11 +13,9 @@
 //! at checkout without a syscall, from the runtime's readiness; an idempotent request that a
 //! reused connection failed before any response byte is retried once on a new connection.
 
-use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::uri::Authority;
@@ -27,6 +25,7 @@ use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::idle::IdleLists;
 use super::pool::{PoolConfig, SendError};
 use crate::server::MAX_HEADER_BYTES;
 
@@ -41,15 +40,10 @@ struct Conn {
     buf: BytesMut,
 }
 
-struct Idle {
-    conn: Conn,
-    since: Instant,
-}
-
 /// Keep-alive TCP connections to `http://` upstreams, by `host:port`.
 #[derive(Clone)]
 pub struct DirectPool {
-    idle: Arc<Mutex<HashMap<Box<str>, Vec<Idle>>>>,
+    idle: Arc<Mutex<IdleLists<Conn>>>,
     cfg: PoolConfig,
 }
 
@@ -72,39 +66,22 @@ impl DirectPool {
 
     /// Idle connections to `host` (tests).
     pub fn idle_count(&self, host: &Authority) -> usize {
-        self.idle.lock().get(host.as_str()).map_or(0, Vec::len)
+        self.idle.lock().count(host.as_str())
     }
 
     fn checkout(&self, host: &Authority) -> Option<Conn> {
-        let mut idle = self.idle.lock();
-        let list = idle.get_mut(host.as_str())?;
         let mut cx = Context::from_waker(Waker::noop());
-        while let Some(c) = list.pop() {
-            // An idle connection has nothing to say: readable means closed or confused.
-            let readable = c.conn.stream.poll_read_ready(&mut cx).is_ready();
-            if !readable && c.since.elapsed() < self.cfg.idle_timeout {
-                return Some(c.conn);
-            }
-        }
-        None
+        // An idle connection has nothing to say: readable means closed or confused.
+        let quiet = |c: &Conn| c.stream.poll_read_ready(&mut cx).is_pending();
+        self.idle
+            .lock()
+            .take(host.as_str(), self.cfg.idle_timeout, quiet)
     }
 
     fn checkin(&self, host: &str, conn: Conn) {
-        if !conn.buf.is_empty() {
-            return;
+        if conn.buf.is_empty() {
+            self.idle.lock().put(host, conn, self.cfg.max_idle_per_host);
         }
-        let mut idle = self.idle.lock();
-        let list = match idle.get_mut(host) {
-            Some(l) => l,
-            None => idle.entry(host.into()).or_default(),
-        };
-        if list.len() >= self.cfg.max_idle_per_host {
-            list.remove(0);
-        }
-        list.push(Idle {
-            conn,
-            since: Instant::now(),
-        });
     }
 
     async fn connect(&self, host: &Authority) -> Result<Conn, SendError> {
@@ -327,7 +304,7 @@ fn parse_head(buf: &mut BytesMut) -> Result<Option<ParsedHead>, String> {
             HeaderValue::from_maybe_shared(head.slice(start..end)).map_err(|e| e.to_string())?;
         if name == http::header::CONNECTION {
             let v = value.as_bytes();
-            if v.eq_ignore_ascii_case(b"close") || has_token(v, "close") {
+            if has_token(v, "close") {
                 close = true;
             } else if version == Version::HTTP_10 && has_token(v, "keep-alive") {
                 close = false;

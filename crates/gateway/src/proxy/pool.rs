@@ -10,11 +10,10 @@
 //! certificates always verified against the webpki roots) before the same HTTP/1.1 handshake;
 //! their idle connections are kept apart from plain ones to the same `host:port`.
 
-use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Body;
 use bytes::Bytes;
@@ -29,6 +28,8 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 use tokio_rustls::TlsConnector;
+
+use super::idle::IdleLists;
 
 /// Why an upstream exchange failed.
 #[derive(Debug)]
@@ -48,21 +49,15 @@ impl std::fmt::Display for SendError {
     }
 }
 
-struct Idle {
-    tx: SendRequest<Body>,
-    since: Instant,
-}
-
-/// Idle connections by scheme, then `host:port` text (hashing the text once is cheaper than
-/// `Authority`'s case-folding hash).
+/// Idle connections by scheme (TLS ones apart from plain ones to the same `host:port`).
 #[derive(Default)]
 struct Idles {
-    plain: HashMap<Box<str>, Vec<Idle>>,
-    tls: HashMap<Box<str>, Vec<Idle>>,
+    plain: IdleLists<SendRequest<Body>>,
+    tls: IdleLists<SendRequest<Body>>,
 }
 
 impl Idles {
-    fn by_host(&mut self, tls: bool) -> &mut HashMap<Box<str>, Vec<Idle>> {
+    fn by_scheme(&mut self, tls: bool) -> &mut IdleLists<SendRequest<Body>> {
         if tls {
             &mut self.tls
         } else {
@@ -144,39 +139,25 @@ impl Pool {
     pub fn idle_count(&self, scheme: &Scheme, host: &Authority) -> usize {
         self.idle
             .lock()
-            .by_host(*scheme == Scheme::HTTPS)
-            .get(host.as_str())
-            .map_or(0, Vec::len)
+            .by_scheme(*scheme == Scheme::HTTPS)
+            .count(host.as_str())
     }
 
     fn checkout(&self, tls: bool, host: &Authority) -> Option<SendRequest<Body>> {
-        let mut idle = self.idle.lock();
-        let list = idle.by_host(tls).get_mut(host.as_str())?;
-        while let Some(c) = list.pop() {
-            if !c.tx.is_closed() && c.since.elapsed() < self.cfg.idle_timeout {
-                return Some(c.tx);
-            }
-        }
-        None
+        self.idle
+            .lock()
+            .by_scheme(tls)
+            .take(host.as_str(), self.cfg.idle_timeout, |tx| !tx.is_closed())
     }
 
     fn checkin(&self, tls: bool, host: &Authority, tx: SendRequest<Body>) {
         if tx.is_closed() {
             return;
         }
-        let mut idle = self.idle.lock();
-        let by_host = idle.by_host(tls);
-        let list = match by_host.get_mut(host.as_str()) {
-            Some(l) => l,
-            None => by_host.entry(host.as_str().into()).or_default(),
-        };
-        if list.len() >= self.cfg.max_idle_per_host {
-            list.remove(0);
-        }
-        list.push(Idle {
-            tx,
-            since: Instant::now(),
-        });
+        self.idle
+            .lock()
+            .by_scheme(tls)
+            .put(host.as_str(), tx, self.cfg.max_idle_per_host);
     }
 
     async fn connect(&self, tls: bool, host: &Authority) -> Result<SendRequest<Body>, SendError> {
