@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 struct Dev {
     child: Child,
@@ -91,33 +91,6 @@ impl Dev {
     }
 }
 
-async fn register(http: &reqwest::Client, origin: &str, email: &str) {
-    let flow: Value = http
-        .get(format!("{origin}/self-service/registration/browser"))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let csrf = flow["ui"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["attributes"]["name"] == "csrf_token")
-        .unwrap()["attributes"]["value"]
-        .clone();
-    let res = http
-        .post(flow["ui"]["action"].as_str().unwrap())
-        .header("accept", "application/json")
-        .json(&json!({ "method": "password", "csrf_token": csrf, "password": "a long dev password 42", "traits": { "email": email } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-}
-
 #[tokio::test]
 async fn emails_are_printed_and_listed_as_sent() {
     let dev = Dev::start("boss@example.com");
@@ -129,8 +102,8 @@ async fn emails_are_printed_and_listed_as_sent() {
             .unwrap()
     };
     let boss = jar();
-    register(&boss, o, "boss@example.com").await;
-    register(&jar(), o, "someone@example.com").await;
+    register_browser(&boss, o, "boss@example.com").await;
+    register_browser(&jar(), o, "someone@example.com").await;
 
     let mail = dev
         .mail("someone@example.com", "verification_code_valid")

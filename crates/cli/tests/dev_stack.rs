@@ -6,7 +6,7 @@ mod common;
 use std::process::{Child, Stdio};
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 struct Dev {
     child: Child,
@@ -60,36 +60,12 @@ fn start(admin_email: &str) -> Dev {
 
 /// Registers through the browser flow, as the UI does; the client keeps the session cookie.
 async fn register(http: &reqwest::Client, origin: &str, email: &str) -> Value {
-    let flow: Value = http
-        .get(format!("{origin}/self-service/registration/browser"))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let action = flow["ui"]["action"].as_str().unwrap().to_string();
+    let (action, registered) = register_browser(http, origin, email).await;
     assert!(
         action.starts_with(origin),
         "actions stay on the one origin: {action}"
     );
-    let csrf = flow["ui"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["attributes"]["name"] == "csrf_token")
-        .unwrap()["attributes"]["value"]
-        .clone();
-    let res = http
-        .post(action)
-        .header("accept", "application/json")
-        .json(&json!({ "method": "password", "csrf_token": csrf, "password": "a long dev password 42", "traits": { "email": email } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    registered
 }
 
 #[tokio::test]
@@ -117,15 +93,7 @@ async fn one_origin_serves_ui_identity_upstream_and_admin() {
         res.headers()["location"],
         format!("{o}/login?return_to=%2Fsettings").as_str()
     );
-    let login: Value = anonymous
-        .get(format!("{o}/self-service/login/browser"))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let login = get_json(&anonymous, &format!("{o}/self-service/login/browser")).await;
     let passkey_nodes = login["ui"]["nodes"]
         .as_array()
         .unwrap()

@@ -135,3 +135,42 @@ impl Drop for RunningServer {
         let _ = self.child.wait();
     }
 }
+
+/// GET `url` as JSON (`Accept: application/json`).
+pub async fn get_json(http: &reqwest::Client, url: &str) -> serde_json::Value {
+    http.get(url)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Registers `email` through the browser flow, as the UI does (the client keeps the session
+/// cookie). Returns the flow's action URL and the answer (asserted 200).
+pub async fn register_browser(
+    http: &reqwest::Client,
+    origin: &str,
+    email: &str,
+) -> (String, serde_json::Value) {
+    let flow = get_json(http, &format!("{origin}/self-service/registration/browser")).await;
+    let action = flow["ui"]["action"].as_str().unwrap().to_string();
+    let csrf = flow["ui"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["attributes"]["name"] == "csrf_token")
+        .unwrap()["attributes"]["value"]
+        .clone();
+    let res = http
+        .post(&action)
+        .header("accept", "application/json")
+        .json(&serde_json::json!({ "method": "password", "csrf_token": csrf, "password": "a long dev password 42", "traits": { "email": email } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    (action, res.json().await.unwrap())
+}
