@@ -193,3 +193,27 @@ async fn seed_and_quickstart_rules_behave_as_documented() {
         .unwrap()
         .starts_with("Bearer ey"));
 }
+
+#[tokio::test]
+async fn a_quiet_rule_file_is_not_read_again() {
+    let (up, who) = (upstream().await, whoami().await);
+    let u = format!("http://{up}");
+    let t = gateway(
+        base_config(&who.url(), json!({})),
+        json!([rule("one", "http://<**>/one", &["noop"], &u)]),
+    )
+    .await;
+    let rules = &t.gw.engine.rules;
+    let before = rules.reads();
+    std::fs::write(&t.rules_path, std::fs::read(&t.rules_path).unwrap()).unwrap();
+    assert!(
+        eventually(|| async { rules.reads() > before }).await,
+        "a write is read"
+    );
+    // Reading the file raises open/close events on it; the watcher must not take those for
+    // changes (that re-read the file every 50 ms, for ever).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let settled = rules.reads();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(rules.reads(), settled, "re-read without a change");
+}

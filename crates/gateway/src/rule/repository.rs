@@ -28,6 +28,8 @@ pub struct RuleRepository {
     registry: Registry,
     strategy: MatchingStrategy,
     watchers: Mutex<Vec<notify::RecommendedWatcher>>,
+    /// How many times a source has been read (tests: a quiet file is not re-read).
+    reads: std::sync::atomic::AtomicU64,
 }
 
 impl RuleRepository {
@@ -55,6 +57,7 @@ impl RuleRepository {
             registry,
             strategy,
             watchers: Mutex::default(),
+            reads: Default::default(),
         });
         let n = repo.sources.lock().len();
         for i in 0..n {
@@ -81,6 +84,7 @@ impl RuleRepository {
             registry,
             strategy,
             watchers: Mutex::default(),
+            reads: Default::default(),
         });
         repo.rebuild();
         repo
@@ -110,8 +114,15 @@ impl RuleRepository {
             .collect()
     }
 
+    /// How many times a source has been read since start.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Re-reads source `i`; returns whether its rules changed.
     async fn refresh(&self, i: usize) -> bool {
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (source, etag) = {
             let s = self.sources.lock();
             (s[i].source.clone(), s[i].etag.clone())
@@ -187,15 +198,19 @@ impl RuleRepository {
                     let tx = tx.clone();
                     let file_name = path.file_name().map(|f| f.to_owned());
                     let handler = move |ev: notify::Result<notify::Event>| {
-                        if let Ok(ev) = ev {
-                            let relevant = ev
-                                .paths
-                                .iter()
-                                .any(|p| p.file_name() == file_name.as_deref())
-                                || ev.paths.is_empty();
-                            if relevant {
-                                let _ = tx.send(i);
-                            }
+                        // Opening and reading the file (our own reload does) is no change:
+                        // reacting to it would re-read the file forever.
+                        let Ok(ev) = ev else { return };
+                        if ev.kind.is_access() {
+                            return;
+                        }
+                        let relevant = ev
+                            .paths
+                            .iter()
+                            .any(|p| p.file_name() == file_name.as_deref())
+                            || ev.paths.is_empty();
+                        if relevant {
+                            let _ = tx.send(i);
                         }
                     };
                     let dir = path
