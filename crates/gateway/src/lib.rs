@@ -8,6 +8,7 @@ pub mod cors;
 pub mod decisions;
 pub mod engine;
 pub mod error;
+mod h1;
 pub mod jwk;
 pub mod metrics;
 pub mod pipeline;

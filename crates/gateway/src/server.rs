@@ -159,6 +159,7 @@ impl GatewayBuilder {
                     api_listener,
                     api_tls,
                     move |c, r| api_handler(c, r),
+                    None,
                     rx,
                     config.serve.api.timeout.read,
                 )),
@@ -230,8 +231,9 @@ fn router_handler(router: axum::Router) -> Handler {
     })
 }
 
-/// Serves the proxy. Without CORS the handler's future is a concrete type, which hyper keeps in
-/// the connection's own allocation: no boxed future per request.
+/// Serves the proxy. Without CORS, plain connections go through our own HTTP/1.1 loop
+/// ([`crate::h1`]), which hands unusual requests to hyper; the handler's future is a concrete
+/// type either way, kept in the connection's own allocation: no boxed future per request.
 fn serve_proxy(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
@@ -244,11 +246,19 @@ fn serve_proxy(
         // CORS answers preflights before matching, so it needs the layered router.
         Some(cors) => {
             let handler = router_handler(crate::proxy::router(state).layer(cors));
-            Box::pin(serve(listener, tls, move |c, r| handler(c, r), stop, read))
+            Box::pin(serve(
+                listener,
+                tls,
+                move |c, r| handler(c, r),
+                None,
+                stop,
+                read,
+            ))
         }
         None => {
+            let fast = state.clone();
             let handler = move |conn, req| state.clone().call(conn, req);
-            Box::pin(serve(listener, tls, handler, stop, read))
+            Box::pin(serve(listener, tls, handler, Some(fast), stop, read))
         }
     }
 }
@@ -257,6 +267,7 @@ async fn serve<H, F>(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     handler: H,
+    fast: Option<ProxyState>,
     mut stop: watch::Receiver<bool>,
     read: Duration,
 ) where
@@ -295,6 +306,7 @@ async fn serve<H, F>(
         let builder = builder.clone();
         let h1 = h1.clone();
         let tls = tls.clone();
+        let fast = fast.clone();
         tokio::spawn(async move {
             let conn = ConnInfo {
                 peer,
@@ -304,14 +316,23 @@ async fn serve<H, F>(
                 let fut = handler(conn, req);
                 async move { Ok::<_, std::convert::Infallible>(fut.await) }
             });
-            match tls {
-                None => {
+            match (tls, fast) {
+                (None, Some(state)) => {
+                    crate::h1::serve_connection(stream, conn, state, read, |io| async move {
+                        let _ = h1
+                            .serve_connection(TokioIo::new(io), svc)
+                            .with_upgrades()
+                            .await;
+                    })
+                    .await;
+                }
+                (None, None) => {
                     let _ = h1
                         .serve_connection(TokioIo::new(stream), svc)
                         .with_upgrades()
                         .await;
                 }
-                Some(tls) => {
+                (Some(tls), _) => {
                     // The handshake shares the request-head deadline (slow-loris bound).
                     let stream = match tokio::time::timeout(read, tls.accept(stream)).await {
                         Ok(Ok(s)) => s,

@@ -1,0 +1,99 @@
+//! The plain proxy listener's own HTTP/1.1 loop, for the requests a reverse proxy mostly sees:
+//! bodiless HTTP/1.1 requests in origin form (`GET /path`). It reads a head, runs it through
+//! [`ProxyState::call`] and writes the answer, in the connection's task, with no per-request
+//! dispatch machinery. Keep-alive, pipelining, `Connection: close`, 400/431 on bad or
+//! oversized heads and `serve.proxy.timeout.read` behave as under hyper.
+//!
+//! Anything else (a request body, an upgrade, `Expect`, HTTP/1.0, a proxy-form target) hands
+//! the connection, with what has been read of it, to hyper for the rest of its life.
+
+mod head;
+mod rewind;
+mod write;
+
+pub use rewind::Rewind;
+
+use std::time::Duration;
+
+use bytes::BytesMut;
+use http_body_util::Empty;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::proxy::ProxyState;
+use crate::server::{ConnInfo, MAX_HEADER_BYTES};
+use head::{Head, Keep};
+
+/// Serves `io` until it closes, fails, idles past `read` or needs hyper (`handoff`).
+pub async fn serve_connection<F, Fut>(
+    mut io: TcpStream,
+    conn: ConnInfo,
+    state: ProxyState,
+    read: Duration,
+    handoff: F,
+) where
+    F: FnOnce(Rewind<TcpStream>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut buf = BytesMut::with_capacity(8 * 1024);
+    let mut out = Vec::with_capacity(4 * 1024);
+    let deadline = tokio::time::sleep(read);
+    tokio::pin!(deadline);
+    loop {
+        let mut armed = false;
+        let (req, keep) = loop {
+            if !buf.is_empty() {
+                match head::parse(&mut buf, MAX_HEADER_BYTES) {
+                    Head::Plain(req, keep) => break (req, keep),
+                    Head::Partial => {}
+                    Head::Handoff => return handoff(Rewind::new(buf.freeze(), io)).await,
+                    Head::Bad(status) => {
+                        let _ = io.write_all(&write::refusal(status)).await;
+                        return;
+                    }
+                }
+            }
+            buf.reserve(4 * 1024);
+            match io.try_read_buf(&mut buf) {
+                Ok(0) => return,
+                Ok(_) => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return,
+            }
+            // Nothing to read yet: wait, within the head's deadline (armed once per head).
+            if !armed {
+                armed = true;
+                deadline.as_mut().reset(tokio::time::Instant::now() + read);
+            }
+            tokio::select! {
+                biased;
+                r = io.read_buf(&mut buf) => match r {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                },
+                () = &mut deadline => return,
+            }
+        };
+        let answer = write::Answer {
+            head_only: req.method() == http::Method::HEAD,
+            close: keep == Keep::Close,
+            trailers: accepts_trailers(req.headers()),
+        };
+        let resp = state
+            .clone()
+            .call(conn, req.map(|()| Empty::<bytes::Bytes>::new()))
+            .await;
+        match write::response(&mut io, resp, answer, &mut out).await {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return,
+        }
+    }
+}
+
+fn accepts_trailers(h: &http::HeaderMap) -> bool {
+    h.get_all(http::header::TE).iter().any(|v| {
+        v.as_bytes()
+            .split(|&b| b == b',')
+            .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"trailers"))
+    })
+}

@@ -1,0 +1,195 @@
+//! Reading one request head off the buffer: a bodiless HTTP/1.1 request in origin form
+//! becomes an `http::Request`; anything else is left to hyper.
+
+use bytes::{Bytes, BytesMut};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
+
+/// Most header fields in one head (hyper's default is 100).
+const MAX_HEADERS: usize = 100;
+
+/// What the buffer holds.
+#[derive(Debug)]
+pub enum Head {
+    /// Not a whole head yet.
+    Partial,
+    /// A request this loop serves. Its head has been taken off the buffer.
+    Plain(Request<()>, Keep),
+    /// A request hyper should serve (a body, an upgrade, `Expect`, HTTP/1.0, a proxy-form or
+    /// `*` target): the buffer is left as it was.
+    Handoff,
+    /// A malformed head: answer with this status and close.
+    Bad(StatusCode),
+}
+
+/// Whether the connection stays open after the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// HTTP/1.1 keep-alive.
+    Alive,
+    /// The client sent `Connection: close`.
+    Close,
+}
+
+/// Parses the head at the start of `buf`; `limit` bounds its size (431 past it).
+pub fn parse(buf: &mut BytesMut, limit: usize) -> Head {
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut fields);
+    let len = match req.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) if buf.len() >= limit => {
+            return Head::Bad(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+        }
+        Ok(httparse::Status::Partial) => return Head::Partial,
+        Err(httparse::Error::TooManyHeaders) => {
+            return Head::Bad(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+        }
+        Err(_) => return Head::Bad(StatusCode::BAD_REQUEST),
+    };
+    if len > limit {
+        return Head::Bad(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    }
+    if req.version != Some(1) || !req.path.is_some_and(|p| p.starts_with('/')) {
+        return Head::Handoff;
+    }
+    let mut keep = Keep::Alive;
+    for f in req.headers.iter() {
+        let n = f.name.as_bytes();
+        if n.eq_ignore_ascii_case(b"content-length") {
+            if f.value != b"0" {
+                return Head::Handoff;
+            }
+        } else if n.eq_ignore_ascii_case(b"transfer-encoding")
+            || n.eq_ignore_ascii_case(b"upgrade")
+            || n.eq_ignore_ascii_case(b"expect")
+        {
+            return Head::Handoff;
+        } else if n.eq_ignore_ascii_case(b"connection") && has_token(f.value, b"close") {
+            keep = Keep::Close;
+        }
+    }
+    let method = req.method.unwrap_or_default();
+    if method == "CONNECT" {
+        return Head::Handoff;
+    }
+    let method = match Method::from_bytes(method.as_bytes()) {
+        Ok(m) => m,
+        Err(_) => return Head::Bad(StatusCode::BAD_REQUEST),
+    };
+    let path = req.path.unwrap_or("/").as_bytes();
+    // Positions, not slices: the head is then split off the buffer and shared by the URI and
+    // the header values without copying.
+    let mut spans = [((0, 0), (0, 0)); MAX_HEADERS];
+    let count = req.headers.len();
+    for (slot, f) in spans.iter_mut().zip(req.headers.iter()) {
+        *slot = (span(buf, f.name.as_bytes()), span(buf, f.value));
+    }
+    let path = span(buf, path);
+    let head = buf.split_to(len).freeze();
+    match build(method, &head, path, &spans[..count]) {
+        Some(r) => Head::Plain(r, keep),
+        None => Head::Bad(StatusCode::BAD_REQUEST),
+    }
+}
+
+fn build(method: Method, head: &Bytes, path: Span, spans: &[(Span, Span)]) -> Option<Request<()>> {
+    let uri = Uri::from_maybe_shared(head.slice(path.0..path.1)).ok()?;
+    let mut headers = HeaderMap::with_capacity(spans.len());
+    for (name, value) in spans {
+        let name = HeaderName::from_bytes(&head[name.0..name.1]).ok()?;
+        let value = HeaderValue::from_maybe_shared(head.slice(value.0..value.1)).ok()?;
+        headers.append(name, value);
+    }
+    let mut req = Request::new(());
+    *req.method_mut() = method;
+    *req.uri_mut() = uri;
+    *req.version_mut() = Version::HTTP_11;
+    *req.headers_mut() = headers;
+    Some(req)
+}
+
+/// Start and end of a part of the head.
+type Span = (usize, usize);
+
+/// Where `part` (a sub-slice of `buf`) lies in it.
+fn span(buf: &[u8], part: &[u8]) -> Span {
+    let start = part.as_ptr() as usize - buf.as_ptr() as usize;
+    (start, start + part.len())
+}
+
+/// Whether a comma-separated header value holds `token` (case-insensitive).
+fn has_token(v: &[u8], token: &[u8]) -> bool {
+    v.split(|&b| b == b',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> (Head, usize) {
+        let mut buf = BytesMut::from(s);
+        let head = parse(&mut buf, 1024);
+        (head, buf.len())
+    }
+
+    #[test]
+    fn a_plain_get_is_served_here_and_leaves_the_next_request() {
+        let (head, left) =
+            parse_str("GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nX-A: 2\r\n\r\nGET /next");
+        let Head::Plain(req, Keep::Alive) = head else {
+            panic!("{head:?}")
+        };
+        assert_eq!(req.method(), Method::GET);
+        assert_eq!(req.uri(), "/a?b=1");
+        assert_eq!(req.headers()["host"], "x");
+        assert_eq!(req.headers().get_all("x-a").iter().count(), 2);
+        assert_eq!(left, "GET /next".len());
+    }
+
+    #[test]
+    fn connection_close_is_honoured() {
+        let (head, _) = parse_str("GET / HTTP/1.1\r\nConnection: keep-alive, Close\r\n\r\n");
+        assert!(matches!(head, Head::Plain(_, Keep::Close)), "{head:?}");
+    }
+
+    #[test]
+    fn unusual_requests_go_to_hyper_untouched() {
+        for s in [
+            "POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
+            "PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n",
+            "GET / HTTP/1.0\r\n\r\n",
+            "GET http://x/ HTTP/1.1\r\n\r\n",
+            "OPTIONS * HTTP/1.1\r\n\r\n",
+            "CONNECT x:443 HTTP/1.1\r\n\r\n",
+        ] {
+            let (head, left) = parse_str(s);
+            assert!(matches!(head, Head::Handoff), "{s:?}: {head:?}");
+            assert_eq!(left, s.len(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_content_length_stays_here() {
+        let (head, _) = parse_str("DELETE /x HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+        assert!(matches!(head, Head::Plain(..)), "{head:?}");
+    }
+
+    #[test]
+    fn partial_bad_and_oversized_heads() {
+        assert!(matches!(
+            parse_str("GET / HTTP/1.1\r\nHost").0,
+            Head::Partial
+        ));
+        assert!(matches!(
+            parse_str("G@T / HTTP/1.1\r\n\r\n").0,
+            Head::Bad(StatusCode::BAD_REQUEST)
+        ));
+        let big = format!("GET / HTTP/1.1\r\nX: {}", "a".repeat(2000));
+        assert!(matches!(
+            parse_str(&big).0,
+            Head::Bad(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
+        ));
+    }
+}
