@@ -356,7 +356,7 @@ pub struct DirectBody {
     conn: Option<Conn>,
     framing: Framing,
     keep_alive: bool,
-    home: Option<(DirectPool, Box<str>)>,
+    home: Option<(DirectPool, Authority)>,
     /// Trailer fields of a chunked body, handed out after the data.
     trailers: Option<HeaderMap>,
 }
@@ -373,7 +373,7 @@ impl DirectBody {
             conn: Some(conn),
             framing,
             keep_alive: keep_alive && !matches!(framing, Framing::UntilClose),
-            home: Some((pool.clone(), host.as_str().into())),
+            home: Some((pool.clone(), host.clone())),
             trailers: None,
         };
         if matches!(framing, Framing::Length(0)) {
@@ -388,7 +388,7 @@ impl DirectBody {
         if let (Some(conn), Some((pool, host)), true) =
             (self.conn.take(), self.home.take(), self.keep_alive)
         {
-            pool.checkin(&host, conn);
+            pool.checkin(host.as_str(), conn);
         }
     }
 

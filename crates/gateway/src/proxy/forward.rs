@@ -52,14 +52,24 @@ fn connection_named(h: &HeaderMap) -> Vec<HeaderName> {
 }
 
 /// Removes hop-by-hop headers, including those named in `Connection`. One scan of the keys
-/// in the common case where there is nothing to remove.
+/// in the common case where there is nothing to remove, and no allocation unless
+/// `Connection` names other headers.
 pub fn strip_hop_by_hop(h: &mut HeaderMap) {
     if !h.keys().any(is_hop_by_hop) {
         return;
     }
-    let mut names = connection_named(h);
-    names.extend(h.keys().filter(|k| is_hop_by_hop(k)).cloned());
-    for n in names {
+    // Each key appears once in `keys()`, so at most one slot per hop-by-hop name.
+    let mut present = [const { None::<HeaderName> }; HOP_BY_HOP.len()];
+    for (slot, k) in present
+        .iter_mut()
+        .zip(h.keys().filter(|k| is_hop_by_hop(k)))
+    {
+        *slot = Some(k.clone());
+    }
+    for n in connection_named(h) {
+        h.remove(n);
+    }
+    for n in present.into_iter().flatten() {
         h.remove(n);
     }
 }
@@ -121,7 +131,9 @@ pub fn build_request(
         Vec::new()
     };
     let session = &allowed.session.header;
-    let mut headers = HeaderMap::with_capacity(src.len() + session.len() + 4);
+    // Room for the client's headers, the session's and three `X-Forwarded-*` (`Host` replaces
+    // the client's): for a usual request, a map small enough for the allocator's fast path.
+    let mut headers = HeaderMap::with_capacity(src.len() + session.len() + 3);
     for (k, v) in src {
         if is_hop_by_hop(k)
             || is_forwarding(k)

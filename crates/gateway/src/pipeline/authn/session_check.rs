@@ -202,6 +202,21 @@ impl SessionChecker {
                 return Ok(());
             }
         }
+        // Boxed: the remote call is the cold path, and would otherwise enlarge every
+        // authenticator's future (which the allocator then serves off its slow path).
+        Box::pin(self.ask(req, method, url, headers, key, session)).await
+    }
+
+    /// The remote session check, cached on success.
+    async fn ask(
+        &self,
+        req: &RequestContext,
+        method: &http::Method,
+        url: std::borrow::Cow<'_, url::Url>,
+        headers: HeaderMap,
+        key: Option<[u8; 32]>,
+        session: &mut AuthenticationSession,
+    ) -> Result<(), GatewayError> {
         let mut out = self
             .http
             .request(method.clone(), url.into_owned())
