@@ -194,6 +194,23 @@ async fn a_request_with_a_body_hands_the_connection_to_hyper_midway() {
 }
 
 #[tokio::test]
+async fn a_head_with_many_fields_is_served_by_hyper() {
+    let t = echo_gateway(json!({})).await;
+    let mut c = Conn::open(&t).await;
+    let fields: String = (0..60).map(|i| format!("X-F{i}: {i}\r\n")).collect();
+    c.send(&format!(
+        "GET /many HTTP/1.1\r\nHost: a\r\n{fields}\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n"
+    ))
+    .await;
+    let a = c.answer(false).await.json();
+    assert_eq!(
+        (a["path"].clone(), a["headers"]["x-f59"].clone()),
+        (json!("/many"), json!("59"))
+    );
+    assert_eq!(c.answer(false).await.json()["path"], "/next");
+}
+
+#[tokio::test]
 async fn bad_and_oversized_heads_are_refused_and_closed() {
     let t = echo_gateway(json!({})).await;
     let mut c = Conn::open(&t).await;
