@@ -373,3 +373,25 @@ fn ipv6_upstreams_are_dialled_without_brackets() {
     );
     assert_eq!(bare_host(&"127.0.0.1".parse().unwrap()), "127.0.0.1");
 }
+
+#[tokio::test]
+async fn the_answer_deadline_holds_and_moves_with_each_reused_connection() {
+    // The first request on a connection is answered; the third never is.
+    let up = upstream(Arc::new(|_, req_no| match req_no {
+        0 | 1 => Answer::Write(vec![b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"]),
+        _ => Answer::Write(vec![]),
+    }))
+    .await;
+    let p = pool().answer_timeout(Duration::from_millis(150));
+    assert_eq!(get_body(&p, &up, Method::GET).await, (200, "ok".into()));
+    // Idle past the deadline of the first exchange: the reused connection gets a new one.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(get_body(&p, &up, Method::GET).await, (200, "ok".into()));
+    assert_eq!(up.accepted.load(Ordering::SeqCst), 1);
+    let silent = p.send(&up.authority, &request(Method::GET, "/")).await;
+    assert!(
+        matches!(silent, Err(nexus_gateway::proxy::pool::SendError::TimedOut)),
+        "{:?}",
+        silent.err().map(|e| e.to_string())
+    );
+}

@@ -13,9 +13,11 @@
 //! at checkout without a syscall, from the runtime's readiness; an idempotent request that a
 //! reused connection failed before any response byte is retried once on a new connection.
 
+use std::future::Future as _;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::uri::Authority;
@@ -38,6 +40,10 @@ const READ_CHUNK: usize = 8 * 1024;
 struct Conn {
     stream: TcpStream,
     buf: BytesMut,
+    /// The answer deadline, kept with the connection: moving a registered timer later is an
+    /// atomic store, where a fresh one per request would be registered in the runtime's timer
+    /// wheel and removed again.
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 /// Keep-alive TCP connections to `http://` upstreams, by `host:port`.
@@ -45,7 +51,11 @@ struct Conn {
 pub struct DirectPool {
     idle: Arc<Mutex<IdleLists<Conn>>>,
     cfg: PoolConfig,
+    answer_timeout: Duration,
 }
+
+/// The answer deadline unless [`DirectPool::answer_timeout`] sets one.
+const DEFAULT_ANSWER_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Whether a request can take the direct path: plain HTTP, no body, no upgrade.
 pub fn eligible<B: hyper::body::Body>(scheme: &http::uri::Scheme, req: &Request<B>) -> bool {
@@ -61,7 +71,15 @@ impl DirectPool {
         Self {
             idle: Arc::default(),
             cfg,
+            answer_timeout: DEFAULT_ANSWER_TIMEOUT,
         }
+    }
+
+    /// How long a request may wait for the answer's head, connecting included
+    /// ([`SendError::TimedOut`] past it).
+    pub fn answer_timeout(mut self, limit: Duration) -> Self {
+        self.answer_timeout = limit;
+        self
     }
 
     /// Idle connections to `host` (tests).
@@ -96,6 +114,7 @@ impl DirectPool {
         Ok(Conn {
             stream,
             buf: BytesMut::new(),
+            deadline: None,
         })
     }
 
@@ -121,17 +140,25 @@ impl DirectPool {
         bodiless_answer: bool,
         retry_safe: bool,
     ) -> Result<Response<DirectBody>, SendError> {
+        let until = tokio::time::Instant::now() + self.answer_timeout;
         loop {
             let (mut conn, reused) = match self.checkout(host) {
                 Some(c) => (c, true),
-                None => (Box::pin(self.connect(host)).await?, false),
+                None => {
+                    let connect = tokio::time::timeout_at(until, self.connect(host));
+                    match Box::pin(connect).await {
+                        Ok(c) => (c?, false),
+                        Err(_) => return Err(SendError::TimedOut),
+                    }
+                }
             };
-            match exchange(&mut conn, &head, bodiless_answer).await {
+            match exchange_until(&mut conn, until, &head, bodiless_answer).await {
                 Ok((parts, framing, keep_alive)) => {
                     let body = DirectBody::new(conn, framing, keep_alive, self, host);
                     return Ok(Response::from_parts(parts, body));
                 }
                 Err(Failure::Silent(_)) if reused && retry_safe => continue,
+                Err(Failure::TimedOut) => return Err(SendError::TimedOut),
                 Err(Failure::Silent(e) | Failure::Broken(e)) => return Err(SendError::Exchange(e)),
             }
         }
@@ -143,6 +170,34 @@ impl DirectPool {
 enum Failure {
     Silent(String),
     Broken(String),
+    TimedOut,
+}
+
+/// [`exchange`] within the connection's deadline, moved to `until`.
+async fn exchange_until(
+    conn: &mut Conn,
+    until: tokio::time::Instant,
+    head: &[u8],
+    bodiless_answer: bool,
+) -> Result<(http::response::Parts, Framing, bool), Failure> {
+    let mut deadline = match conn.deadline.take() {
+        Some(mut d) => {
+            d.as_mut().reset(until);
+            d
+        }
+        None => Box::pin(tokio::time::sleep_until(until)),
+    };
+    let answer = {
+        let exchange = exchange(conn, head, bodiless_answer);
+        let mut exchange = std::pin::pin!(exchange);
+        std::future::poll_fn(|cx| match exchange.as_mut().poll(cx) {
+            Poll::Ready(r) => Poll::Ready(r),
+            Poll::Pending => deadline.as_mut().poll(cx).map(|()| Err(Failure::TimedOut)),
+        })
+        .await
+    };
+    conn.deadline = Some(deadline);
+    answer
 }
 
 /// The request line and headers, as hyper's client writes them.

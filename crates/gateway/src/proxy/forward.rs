@@ -244,7 +244,7 @@ impl Upstream {
     pub fn new(timeout: Duration, extra_roots: &[CertificateDer<'static>]) -> Self {
         Self {
             pool: Pool::with_roots(PoolConfig::default(), extra_roots),
-            direct: DirectPool::new(PoolConfig::default()),
+            direct: DirectPool::new(PoolConfig::default()).answer_timeout(timeout),
             timeout,
         }
     }
@@ -272,8 +272,9 @@ impl Upstream {
     ) -> impl std::future::Future<Output = Result<Response, GatewayError>> + Send + 'a {
         if client_upgrade.is_none() && direct::eligible(scheme, &req) {
             let (parts, _empty) = req.into_parts();
-            let exchange = within(self.timeout, self.direct.send(host, &parts));
-            Either::Left(exchange.map(|r| r.map(without_hop_by_hop)))
+            // The direct pool keeps its own deadline (cheaper than a timer per request).
+            let exchange = self.direct.send(host, &parts);
+            Either::Left(exchange.map(|r| r.map(without_hop_by_hop).map_err(send_error)))
         } else {
             Either::Right(Box::pin(self.send_pooled(
                 scheme.clone(),
@@ -316,12 +317,17 @@ fn within<T>(
     exchange: impl std::future::Future<Output = Result<T, SendError>>,
 ) -> impl std::future::Future<Output = Result<T, GatewayError>> {
     tokio::time::timeout(limit, exchange).map(|r| match r {
-        Err(_) => Err(GatewayError::gateway_timeout(
-            "upstream did not answer in time",
-        )),
-        Ok(Err(e)) => Err(GatewayError::bad_gateway(format!("upstream: {e}"))),
-        Ok(Ok(r)) => Ok(r),
+        Err(_) => Err(send_error(SendError::TimedOut)),
+        Ok(r) => r.map_err(send_error),
     })
+}
+
+/// 504 when the upstream did not answer in time, else 502.
+fn send_error(e: SendError) -> GatewayError {
+    match e {
+        SendError::TimedOut => GatewayError::gateway_timeout("upstream did not answer in time"),
+        e => GatewayError::bad_gateway(format!("upstream: {e}")),
+    }
 }
 
 /// The upstream's response for the client, without its hop-by-hop headers.

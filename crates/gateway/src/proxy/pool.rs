@@ -38,6 +38,8 @@ pub enum SendError {
     Connect(String),
     /// The connection failed while sending or before the response head.
     Exchange(String),
+    /// No answer in time.
+    TimedOut,
 }
 
 impl std::fmt::Display for SendError {
@@ -45,6 +47,7 @@ impl std::fmt::Display for SendError {
         match self {
             SendError::Connect(e) => write!(f, "connect: {e}"),
             SendError::Exchange(e) => write!(f, "{e}"),
+            SendError::TimedOut => f.write_str("no answer in time"),
         }
     }
 }
