@@ -44,10 +44,13 @@ pub async fn response<W: AsyncWrite + Unpin>(
     answer: Answer,
     out: &mut Vec<u8>,
 ) -> std::io::Result<bool> {
-    let (parts, mut body) = resp.into_parts();
-    out.clear();
-    status_line(out, parts.status);
-    let framing = head(out, &parts.headers, parts.status, answer, &body);
+    // The head is written out and dropped before the first await: the future stays small.
+    let (framing, mut body) = {
+        let (parts, body) = resp.into_parts();
+        out.clear();
+        status_line(out, parts.status);
+        (head(out, &parts.headers, parts.status, answer, &body), body)
+    };
     if answer.close {
         out.extend_from_slice(b"connection: close\r\n");
     }

@@ -1,20 +1,21 @@
 //! Idle keep-alive connections by `host:port`, shared by both upstream pools.
 //!
-//! Keyed by the authority's text: hashing it once is cheaper than `Authority`'s case-folding
-//! hash. The newest connection is reused first; the oldest goes when a host's list is full.
+//! Keyed by the authority's text with foldhash: the keys come from the configured upstream
+//! URLs, not from clients, so a fast hash needs no flooding resistance. The newest
+//! connection is reused first; the oldest goes when a host's list is full.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// Idle connections of type `C`, newest last per host.
 pub struct IdleLists<C> {
-    by_host: HashMap<Box<str>, Vec<(C, Instant)>>,
+    by_host: HashMap<Box<str>, Vec<(C, Instant)>, foldhash::fast::RandomState>,
 }
 
 impl<C> Default for IdleLists<C> {
     fn default() -> Self {
         Self {
-            by_host: HashMap::new(),
+            by_host: HashMap::default(),
         }
     }
 }
