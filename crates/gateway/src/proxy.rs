@@ -2,6 +2,7 @@
 //! the mutated headers, stream bodies both ways, pass WebSocket upgrades through.
 
 pub mod direct;
+mod fields;
 mod forward;
 mod idle;
 mod path;

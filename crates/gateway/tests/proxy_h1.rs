@@ -311,3 +311,29 @@ async fn chunked_answers_stream_with_trailers_when_the_client_accepts_them() {
         (&b"abcd"[..], 0)
     );
 }
+
+#[tokio::test]
+async fn the_direct_and_the_pooled_path_send_the_same_fields() {
+    let t = echo_gateway(json!({})).await;
+    let mut c = Conn::open(&t).await;
+    let fields = "Host: app.test\r\nConnection: keep-alive, x-secret\r\nX-Secret: 1\r\n\
+                  Keep-Alive: timeout=5\r\nTE: trailers\r\nX-Forwarded-Proto: https\r\n\
+                  X-Kept: a\r\nX-Kept: b\r\n";
+    // A GET takes the direct exchange; a POST with a body goes through hyper's client.
+    c.send(&format!(
+        "GET /f HTTP/1.1\r\n{fields}\r\nPOST /f HTTP/1.1\r\n{fields}Content-Length: 2\r\n\r\nhi"
+    ))
+    .await;
+    let direct = c.answer(false).await.json()["headers"].clone();
+    let mut pooled = c.answer(false).await.json()["headers"].clone();
+    assert_eq!(pooled["content-length"], "2");
+    pooled.as_object_mut().unwrap().remove("content-length");
+    assert_eq!(direct, pooled);
+    for gone in ["x-secret", "keep-alive", "te", "connection"] {
+        assert!(direct.get(gone).is_none(), "{gone} forwarded: {direct}");
+    }
+    assert_eq!(direct["x-forwarded-proto"], "http", "untrusted: {direct}");
+    assert_eq!(direct["x-forwarded-host"], "app.test");
+    assert_eq!(direct["x-forwarded-for"], "127.0.0.1");
+    assert_ne!(direct["host"], "app.test", "the upstream's own host");
+}

@@ -21,12 +21,13 @@ use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::uri::Authority;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Version};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Version};
 use hyper::body::{Frame, SizeHint};
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::fields::Fields;
 use super::idle::IdleLists;
 use super::pool::{PoolConfig, SendError};
 use crate::server::MAX_HEADER_BYTES;
@@ -56,14 +57,6 @@ pub struct DirectPool {
 
 /// The answer deadline unless [`DirectPool::answer_timeout`] sets one.
 const DEFAULT_ANSWER_TIMEOUT: Duration = Duration::from_secs(180);
-
-/// Whether a request can take the direct path: plain HTTP, no body, no upgrade.
-pub fn eligible<B: hyper::body::Body>(scheme: &http::uri::Scheme, req: &Request<B>) -> bool {
-    *scheme == http::uri::Scheme::HTTP
-        && req.body().is_end_stream()
-        && req.method() != Method::CONNECT
-        && !super::request::is_upgrade(req.headers())
-}
 
 impl DirectPool {
     /// An empty pool.
@@ -127,9 +120,19 @@ impl DirectPool {
         req: &http::request::Parts,
     ) -> impl std::future::Future<Output = Result<Response<DirectBody>, SendError>> + Send + 'a
     {
-        let head = encode_head(req, host);
-        let bodiless_answer = req.method == Method::HEAD;
-        let retry_safe = req.method.is_idempotent();
+        self.send_encoded(host, encode_head(req, host), &req.method)
+    }
+
+    /// Sends an encoded bodiless request ([`HeadWriter`]) made with `method`.
+    pub fn send_encoded<'a>(
+        &'a self,
+        host: &'a Authority,
+        head: Vec<u8>,
+        method: &Method,
+    ) -> impl std::future::Future<Output = Result<Response<DirectBody>, SendError>> + Send + 'a
+    {
+        let bodiless_answer = *method == Method::HEAD;
+        let retry_safe = method.is_idempotent();
         self.send_head(host, head, bodiless_answer, retry_safe)
     }
 
@@ -200,31 +203,77 @@ async fn exchange_until(
     answer
 }
 
-/// The request line and headers, as hyper's client writes them.
+/// An encoded request head: the request line, the fields as they come, then `host` and an
+/// empty `content-length` where needed, as hyper's client writes them.
+pub struct HeadWriter {
+    buf: Vec<u8>,
+    has_host: bool,
+    has_length: bool,
+}
+
+impl HeadWriter {
+    /// Starts with the request line (origin form).
+    pub fn request_line(method: &Method, pq: &http::uri::PathAndQuery) -> Self {
+        let mut buf = Vec::with_capacity(512);
+        buf.extend_from_slice(method.as_str().as_bytes());
+        buf.push(b' ');
+        buf.extend_from_slice(pq.as_str().as_bytes());
+        buf.extend_from_slice(b" HTTP/1.1\r\n");
+        Self {
+            buf,
+            has_host: false,
+            has_length: false,
+        }
+    }
+
+    fn field(&mut self, name: &HeaderName, value: &[u8]) {
+        self.has_host |= name == http::header::HOST;
+        self.has_length |= name == http::header::CONTENT_LENGTH;
+        self.buf.extend_from_slice(name.as_str().as_bytes());
+        self.buf.extend_from_slice(b": ");
+        self.buf.extend_from_slice(value);
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
+    /// The head, with `host: <authority>` when no field gave one and `content-length: 0` for
+    /// a bodiless `POST`, `PUT` or `PATCH`.
+    pub fn finish(mut self, method: &Method, host: &Authority) -> Vec<u8> {
+        if !self.has_host {
+            self.field(&http::header::HOST, host.as_str().as_bytes());
+        }
+        let wants_length = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
+        if wants_length && !self.has_length {
+            self.buf.extend_from_slice(b"content-length: 0\r\n");
+        }
+        self.buf.extend_from_slice(b"\r\n");
+        self.buf
+    }
+}
+
+impl Fields for HeadWriter {
+    fn add(&mut self, name: &HeaderName, value: &HeaderValue) {
+        self.field(name, value.as_bytes());
+    }
+
+    fn add_text(&mut self, name: &HeaderName, value: &str) {
+        // What `HeaderValue::from_str` accepts.
+        if value
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        {
+            self.field(name, value.as_bytes());
+        }
+    }
+}
+
+/// The head of a bodiless request given as parts (tests and callers without a session).
 fn encode_head(req: &http::request::Parts, host: &Authority) -> Vec<u8> {
-    let pq = req.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut out = Vec::with_capacity(64 + pq.len() + req.headers.len() * 48);
-    out.extend_from_slice(req.method.as_str().as_bytes());
-    out.push(b' ');
-    out.extend_from_slice(pq.as_bytes());
-    out.extend_from_slice(b" HTTP/1.1\r\n");
-    if !req.headers.contains_key(http::header::HOST) {
-        out.extend_from_slice(b"host: ");
-        out.extend_from_slice(host.as_str().as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
+    let root = http::uri::PathAndQuery::from_static("/");
+    let mut head = HeadWriter::request_line(&req.method, req.uri.path_and_query().unwrap_or(&root));
     for (name, value) in &req.headers {
-        out.extend_from_slice(name.as_str().as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(b"\r\n");
+        head.add(name, value);
     }
-    let wants_length = matches!(req.method, Method::POST | Method::PUT | Method::PATCH);
-    if wants_length && !req.headers.contains_key(http::header::CONTENT_LENGTH) {
-        out.extend_from_slice(b"content-length: 0\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out
+    head.finish(&req.method, host)
 }
 
 /// Writes the head and reads the final response head (1xx interim answers are skipped).

@@ -14,6 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio_rustls::rustls::pki_types::CertificateDer;
 
 use super::direct::{self, DirectPool};
+use super::fields;
 use super::path::upstream_path;
 use super::pool::{Pool, PoolConfig, SendError};
 use super::request::ForwardedPolicy;
@@ -34,13 +35,13 @@ const HOP_BY_HOP: &[&str] = &[
     "upgrade",
 ];
 
-fn is_hop_by_hop(name: &HeaderName) -> bool {
+pub(super) fn is_hop_by_hop(name: &HeaderName) -> bool {
     HOP_BY_HOP.contains(&name.as_str())
 }
 
 /// Header names listed in `Connection` beyond the standard hop-by-hop ones (`keep-alive`,
 /// the usual token, needs no parsing).
-fn connection_named(h: &HeaderMap) -> Vec<HeaderName> {
+pub(super) fn connection_named(h: &HeaderMap) -> Vec<HeaderName> {
     h.get_all(header::CONNECTION)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -74,13 +75,6 @@ pub fn strip_hop_by_hop(h: &mut HeaderMap) {
     }
 }
 
-fn is_forwarding(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "x-forwarded-for" | "x-forwarded-host" | "x-forwarded-proto" | "forwarded"
-    )
-}
-
 /// The upstream path and query: the client's as is when neither the upstream URL has a path
 /// nor `strip_path` is set (no allocation), else the documented strip + join.
 fn path_and_query(
@@ -102,9 +96,23 @@ fn path_and_query(
     PathAndQuery::try_from(s).map_err(|e| GatewayError::internal(format!("upstream path: {e}")))
 }
 
-/// The upstream request: rewritten URI, `Host`, forwarded headers, session headers. The header
-/// map is built in one pass over the client's headers, leaving out hop-by-hop and forwarding
-/// headers and those the session replaces.
+/// What goes upstream: an encoded head for the direct exchange (a bodiless `http` request
+/// without upgrade), or a request for hyper's client.
+pub enum UpstreamRequest {
+    /// The request line and header fields, ready to write.
+    Direct {
+        /// The encoded head.
+        head: Vec<u8>,
+        /// Its method (`HEAD` answers have no body; only idempotent requests are retried).
+        method: http::Method,
+    },
+    /// Everything else.
+    Pooled(Request<Body>),
+}
+
+/// The upstream request: rewritten URI, `Host`, forwarded headers, session headers, chosen in
+/// one pass over the client's headers ([`fields::upstream_fields`]). A bodiless `http`
+/// request is encoded straight into its head, without a header map.
 pub fn build_request(
     client_uri: &Uri,
     ctx: &RequestContext,
@@ -112,7 +120,7 @@ pub fn build_request(
     allowed: &Allowed,
     target: &UpstreamTarget,
     policy: &ForwardedPolicy,
-) -> Result<Request<Body>, GatewayError> {
+) -> Result<UpstreamRequest, GatewayError> {
     let spec = &allowed.rule.spec.upstream;
     if target.scheme != http::uri::Scheme::HTTP && target.scheme != http::uri::Scheme::HTTPS {
         return Err(GatewayError::bad_gateway(format!(
@@ -121,75 +129,26 @@ pub fn build_request(
         )));
     }
     // Origin form: the pool connects to `target.authority` and `Host` carries the name.
-    let uri = Uri::from(path_and_query(client_uri, target, &spec.strip_path)?);
-
+    let pq = path_and_query(client_uri, target, &spec.strip_path)?;
     let src = &*ctx.headers;
     let upgrade = super::request::is_upgrade(src);
-    let named = if src.contains_key(header::CONNECTION) {
-        connection_named(src)
-    } else {
-        Vec::new()
-    };
+    if target.scheme == http::uri::Scheme::HTTP
+        && hyper::body::Body::is_end_stream(&body)
+        && ctx.method != http::Method::CONNECT
+        && !upgrade
+    {
+        let mut head = direct::HeadWriter::request_line(&ctx.method, &pq);
+        fields::upstream_fields(ctx, allowed, target, policy, &mut head);
+        return Ok(UpstreamRequest::Direct {
+            head: head.finish(&ctx.method, &target.authority),
+            method: ctx.method.clone(),
+        });
+    }
     let session = &allowed.session.header;
     // Room for the client's headers, the session's and three `X-Forwarded-*` (`Host` replaces
     // the client's): for a usual request, a map small enough for the allocator's fast path.
     let mut headers = HeaderMap::with_capacity(src.len() + session.len() + 3);
-    for (k, v) in src {
-        if is_hop_by_hop(k)
-            || is_forwarding(k)
-            || (k == header::HOST && !spec.preserve_host)
-            || session.contains_key(k)
-            || named.contains(k)
-        {
-            continue;
-        }
-        headers.append(k.clone(), v.clone());
-    }
-    let peer = ctx.remote_addr.map(ip_text);
-    let prev_for = policy
-        .trust
-        .then(|| src.get(X_FORWARDED_FOR).and_then(|v| v.to_str().ok()))
-        .flatten();
-    let chain = match (prev_for, peer) {
-        (Some(prev), Some(p)) => Some(format!("{prev}, {p}")),
-        (_, p) => p,
-    };
-    let mut set = |name: HeaderName, v: Option<HeaderValue>| {
-        // A mutator's own value for a forwarding header wins, as before.
-        if let (false, Some(v)) = (session.contains_key(&name), v) {
-            headers.insert(name, v);
-        }
-    };
-    set(
-        X_FORWARDED_FOR,
-        chain.and_then(|c| HeaderValue::try_from(c).ok()),
-    );
-    let fwd_host = policy
-        .trust
-        .then(|| src.get(X_FORWARDED_HOST).cloned())
-        .flatten()
-        .or_else(|| {
-            src.get(header::HOST)
-                .filter(|h| h.as_bytes() == ctx.url.host.as_bytes())
-                .cloned()
-        })
-        .or_else(|| HeaderValue::from_str(&ctx.url.host).ok());
-    set(X_FORWARDED_HOST, fwd_host);
-    let proto = policy
-        .trust
-        .then(|| src.get(X_FORWARDED_PROTO).cloned())
-        .flatten()
-        .unwrap_or_else(|| match ctx.url.scheme.as_str() {
-            "https" => HeaderValue::from_static("https"),
-            _ => HeaderValue::from_static("http"),
-        });
-    set(X_FORWARDED_PROTO, Some(proto));
-    for (k, v) in session {
-        headers.append(k.clone(), v.clone());
-    }
-    if !spec.preserve_host {
-        headers.insert(header::HOST, target.host_header.clone());
-    }
+    fields::upstream_fields(ctx, allowed, target, policy, &mut headers);
     if upgrade {
         headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
         if let Some(u) = src.get(header::UPGRADE) {
@@ -198,38 +157,11 @@ pub fn build_request(
     }
     let mut req = Request::new(body);
     *req.method_mut() = ctx.method.clone();
-    *req.uri_mut() = uri;
+    *req.uri_mut() = Uri::from(pq);
     *req.version_mut() = http::Version::HTTP_11;
     *req.headers_mut() = headers;
-    Ok(req)
+    Ok(UpstreamRequest::Pooled(req))
 }
-
-/// An address as text; IPv4 without the formatting machinery (this runs per request).
-fn ip_text(ip: std::net::IpAddr) -> String {
-    match ip {
-        std::net::IpAddr::V4(v4) => {
-            let mut s = String::with_capacity(15);
-            for (i, &o) in v4.octets().iter().enumerate() {
-                if i > 0 {
-                    s.push('.');
-                }
-                if o >= 100 {
-                    s.push(char::from(b'0' + o / 100));
-                }
-                if o >= 10 {
-                    s.push(char::from(b'0' + o / 10 % 10));
-                }
-                s.push(char::from(b'0' + o % 10));
-            }
-            s
-        }
-        std::net::IpAddr::V6(_) => ip.to_string(),
-    }
-}
-
-const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// The upstream client (HTTP/1.1 keep-alive pools) with a response-head deadline.
 pub struct Upstream {
@@ -267,21 +199,21 @@ impl Upstream {
         &'a self,
         scheme: &http::uri::Scheme,
         host: &'a http::uri::Authority,
-        req: Request<Body>,
+        req: UpstreamRequest,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
     ) -> impl std::future::Future<Output = Result<Response, GatewayError>> + Send + 'a {
-        if client_upgrade.is_none() && direct::eligible(scheme, &req) {
-            let (parts, _empty) = req.into_parts();
-            // The direct pool keeps its own deadline (cheaper than a timer per request).
-            let exchange = self.direct.send(host, &parts);
-            Either::Left(exchange.map(|r| r.map(without_hop_by_hop).map_err(send_error)))
-        } else {
-            Either::Right(Box::pin(self.send_pooled(
+        match req {
+            UpstreamRequest::Direct { head, method } => {
+                // The direct pool keeps its own deadline (cheaper than a timer per request).
+                let exchange = self.direct.send_encoded(host, head, &method);
+                Either::Left(exchange.map(|r| r.map(without_hop_by_hop).map_err(send_error)))
+            }
+            UpstreamRequest::Pooled(req) => Either::Right(Box::pin(self.send_pooled(
                 scheme.clone(),
                 host,
                 req,
                 client_upgrade,
-            )))
+            ))),
         }
     }
 
@@ -344,21 +276,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ip_text_matches_display() {
-        for ip in [
-            "0.0.0.0",
-            "127.0.0.1",
-            "10.20.100.255",
-            "192.168.1.9",
-            "::1",
-            "fe80::1",
-        ] {
-            let ip: std::net::IpAddr = ip.parse().unwrap();
-            assert_eq!(ip_text(ip), ip.to_string());
-        }
-    }
 
     #[test]
     fn strips_hop_by_hop_and_connection_named() {
