@@ -80,18 +80,20 @@ impl DirectPool {
         self.idle.lock().count(host.as_str())
     }
 
-    fn checkout(&self, host: &Authority) -> Option<Conn> {
+    fn checkout(&self, host: &Authority, now: std::time::Instant) -> Option<Conn> {
         let mut cx = Context::from_waker(Waker::noop());
         // An idle connection has nothing to say: readable means closed or confused.
         let quiet = |c: &Conn| c.stream.poll_read_ready(&mut cx).is_pending();
         self.idle
             .lock()
-            .take(host.as_str(), self.cfg.idle_timeout, quiet)
+            .take(host.as_str(), self.cfg.idle_timeout, now, quiet)
     }
 
-    fn checkin(&self, host: &str, conn: Conn) {
+    fn checkin(&self, host: &str, conn: Conn, since: std::time::Instant) {
         if conn.buf.is_empty() {
-            self.idle.lock().put(host, conn, self.cfg.max_idle_per_host);
+            self.idle
+                .lock()
+                .put(host, conn, self.cfg.max_idle_per_host, since);
         }
     }
 
@@ -143,9 +145,11 @@ impl DirectPool {
         bodiless_answer: bool,
         retry_safe: bool,
     ) -> Result<Response<DirectBody>, SendError> {
-        let until = tokio::time::Instant::now() + self.answer_timeout;
+        // One clock read per request: the deadline, the idle check and the idle mark.
+        let started = tokio::time::Instant::now();
+        let until = started + self.answer_timeout;
         loop {
-            let (mut conn, reused) = match self.checkout(host) {
+            let (mut conn, reused) = match self.checkout(host, started.into_std()) {
                 Some(c) => (c, true),
                 None => {
                     let connect = tokio::time::timeout_at(until, self.connect(host));
@@ -157,7 +161,8 @@ impl DirectPool {
             };
             match exchange_until(&mut conn, until, &head, bodiless_answer).await {
                 Ok((parts, framing, keep_alive)) => {
-                    let body = DirectBody::new(conn, framing, keep_alive, self, host);
+                    let home = (self.clone(), host.clone(), started.into_std());
+                    let body = DirectBody::new(conn, framing, keep_alive, home);
                     return Ok(Response::from_parts(parts, body));
                 }
                 Err(Failure::Silent(_)) if reused && retry_safe => continue,
@@ -460,7 +465,8 @@ pub struct DirectBody {
     conn: Option<Conn>,
     framing: Framing,
     keep_alive: bool,
-    home: Option<(DirectPool, Authority)>,
+    /// The pool to go back to, the host, and when the request started.
+    home: Option<(DirectPool, Authority, std::time::Instant)>,
     /// Trailer fields of a chunked body, handed out after the data.
     trailers: Option<HeaderMap>,
 }
@@ -470,14 +476,13 @@ impl DirectBody {
         conn: Conn,
         framing: Framing,
         keep_alive: bool,
-        pool: &DirectPool,
-        host: &Authority,
+        home: (DirectPool, Authority, std::time::Instant),
     ) -> Self {
         let mut body = Self {
             conn: Some(conn),
             framing,
             keep_alive: keep_alive && !matches!(framing, Framing::UntilClose),
-            home: Some((pool.clone(), host.clone())),
+            home: Some(home),
             trailers: None,
         };
         if matches!(framing, Framing::Length(0)) {
@@ -489,10 +494,10 @@ impl DirectBody {
     /// The body ended: the connection goes home if it may be reused.
     fn finish(&mut self) {
         self.framing = Framing::Length(0);
-        if let (Some(conn), Some((pool, host)), true) =
+        if let (Some(conn), Some((pool, host, since)), true) =
             (self.conn.take(), self.home.take(), self.keep_alive)
         {
-            pool.checkin(host.as_str(), conn);
+            pool.checkin(host.as_str(), conn, since);
         }
     }
 

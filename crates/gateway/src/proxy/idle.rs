@@ -21,25 +21,28 @@ impl<C> Default for IdleLists<C> {
 }
 
 impl<C> IdleLists<C> {
-    /// The newest connection to `host` idle for less than `max_idle` that `usable` accepts;
-    /// older or unusable ones met on the way are dropped.
+    /// The newest connection to `host` idle for less than `max_idle` at `now` that `usable`
+    /// accepts; older or unusable ones met on the way are dropped.
     pub fn take(
         &mut self,
         host: &str,
         max_idle: Duration,
+        now: Instant,
         mut usable: impl FnMut(&C) -> bool,
     ) -> Option<C> {
         let list = self.by_host.get_mut(host)?;
         while let Some((c, since)) = list.pop() {
-            if usable(&c) && since.elapsed() < max_idle {
+            if usable(&c) && now.saturating_duration_since(since) < max_idle {
                 return Some(c);
             }
         }
         None
     }
 
-    /// Keeps `conn` for `host`, dropping the oldest when `max` are already kept.
-    pub fn put(&mut self, host: &str, conn: C, max: usize) {
+    /// Keeps `conn` for `host`, idle since `since`, dropping the oldest when `max` are already
+    /// kept. `since` may be a little early (the start of the request that used it): the
+    /// connection then counts as idle a little longer, never shorter.
+    pub fn put(&mut self, host: &str, conn: C, max: usize, since: Instant) {
         let list = match self.by_host.get_mut(host) {
             Some(l) => l,
             None => self.by_host.entry(host.into()).or_default(),
@@ -47,7 +50,7 @@ impl<C> IdleLists<C> {
         if list.len() >= max {
             list.remove(0);
         }
-        list.push((conn, Instant::now()));
+        list.push((conn, since));
     }
 
     /// Number of idle connections to `host`.

@@ -13,7 +13,7 @@
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use bytes::Bytes;
@@ -147,20 +147,24 @@ impl Pool {
     }
 
     fn checkout(&self, tls: bool, host: &Authority) -> Option<SendRequest<Body>> {
-        self.idle
-            .lock()
-            .by_scheme(tls)
-            .take(host.as_str(), self.cfg.idle_timeout, |tx| !tx.is_closed())
+        self.idle.lock().by_scheme(tls).take(
+            host.as_str(),
+            self.cfg.idle_timeout,
+            Instant::now(),
+            |tx| !tx.is_closed(),
+        )
     }
 
     fn checkin(&self, tls: bool, host: &Authority, tx: SendRequest<Body>) {
         if tx.is_closed() {
             return;
         }
-        self.idle
-            .lock()
-            .by_scheme(tls)
-            .put(host.as_str(), tx, self.cfg.max_idle_per_host);
+        self.idle.lock().by_scheme(tls).put(
+            host.as_str(),
+            tx,
+            self.cfg.max_idle_per_host,
+            Instant::now(),
+        );
     }
 
     async fn connect(&self, tls: bool, host: &Authority) -> Result<SendRequest<Body>, SendError> {
