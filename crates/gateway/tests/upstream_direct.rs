@@ -395,3 +395,25 @@ async fn the_answer_deadline_holds_and_moves_with_each_reused_connection() {
         silent.err().map(|e| e.to_string())
     );
 }
+
+#[tokio::test]
+async fn a_connection_idle_past_the_idle_timeout_is_not_reused() {
+    let up = upstream(always(|| {
+        Answer::Write(vec![b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"])
+    }))
+    .await;
+    let p = DirectPool::new(PoolConfig {
+        idle_timeout: Duration::from_millis(200),
+        ..PoolConfig::default()
+    });
+    assert_eq!(get_body(&p, &up, Method::GET).await, (200, "ok".into()));
+    assert_eq!(get_body(&p, &up, Method::GET).await, (200, "ok".into()));
+    assert_eq!(up.accepted.load(Ordering::SeqCst), 1, "reused while fresh");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(get_body(&p, &up, Method::GET).await, (200, "ok".into()));
+    assert_eq!(
+        up.accepted.load(Ordering::SeqCst),
+        2,
+        "a new one after the idle timeout"
+    );
+}
