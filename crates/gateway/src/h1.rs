@@ -81,7 +81,7 @@ pub async fn serve_connection<F, Fut>(
         };
         let resp = state
             .clone()
-            .call(conn, req.map(|()| Empty::<bytes::Bytes>::new()))
+            .call_h1(conn, req.map(|()| Empty::<bytes::Bytes>::new()))
             .await;
         match write::response(&mut io, resp, answer, &mut out).await {
             Ok(true) => {}

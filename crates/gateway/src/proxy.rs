@@ -1,6 +1,7 @@
 //! The reverse proxy (serve.proxy): match, run the pipeline, forward to `upstream.url` with
 //! the mutated headers, stream bodies both ways, pass WebSocket upgrades through.
 
+mod answer_head;
 pub mod direct;
 mod fields;
 mod forward;
@@ -75,6 +76,33 @@ impl ProxyState {
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<axum::BoxError>,
     {
+        self.call_with(conn, req, false)
+    }
+
+    /// [`Self::call`] for the gateway's own HTTP/1.1 writer ([`crate::h1`]): an answer from
+    /// the direct exchange may carry its fields as [`direct::RawFields`].
+    pub fn call_h1<B>(
+        self,
+        conn: ConnInfo,
+        req: http::Request<B>,
+    ) -> impl std::future::Future<Output = Response> + Send + 'static
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        self.call_with(conn, req, true)
+    }
+
+    fn call_with<B>(
+        self,
+        conn: ConnInfo,
+        req: http::Request<B>,
+        raw_answer: bool,
+    ) -> impl std::future::Future<Output = Response> + Send + 'static
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
         let started = Instant::now();
         let (mut parts, body) = req.into_parts();
         let ctx = context_from_parts(&mut parts, conn, &self.forwarded);
@@ -86,6 +114,7 @@ impl ProxyState {
             uri: parts.uri,
             ctx,
             upgrade,
+            raw_answer,
         };
         async move {
             let method = incoming.method.clone();
@@ -109,6 +138,8 @@ struct Incoming {
     uri: http::Uri,
     ctx: crate::pipeline::RequestContext,
     upgrade: Option<hyper::upgrade::OnUpgrade>,
+    /// The answer may keep its fields as text ([`direct::RawFields`]).
+    raw_answer: bool,
 }
 
 async fn proxy(st: &ProxyState, incoming: Incoming, body: Body) -> Response {
@@ -116,6 +147,7 @@ async fn proxy(st: &ProxyState, incoming: Incoming, body: Body) -> Response {
         uri,
         mut ctx,
         upgrade,
+        raw_answer,
         ..
     } = incoming;
     let (rule, captures) = match st.engine.match_rule(&ctx) {
@@ -181,7 +213,7 @@ async fn proxy(st: &ProxyState, incoming: Incoming, body: Body) -> Response {
     drop(allowed.session);
     match st
         .upstream
-        .send(&target.scheme, &target.authority, out, upgrade)
+        .send(&target.scheme, &target.authority, out, upgrade, raw_answer)
         .await
     {
         Ok(resp) => resp.into_response(),

@@ -261,6 +261,15 @@ async fn an_idle_connection_is_closed_after_the_read_timeout() {
 
 /// A raw upstream that answers every request with a chunked body and a trailer.
 async fn chunked_upstream() -> std::net::SocketAddr {
+    raw_upstream(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+         2\r\nab\r\n2\r\ncd\r\n0\r\nx-sum: ok\r\n\r\n",
+    )
+    .await
+}
+
+/// A raw upstream that answers every request with `answer`.
+async fn raw_upstream(answer: &'static str) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -271,8 +280,6 @@ async fn chunked_upstream() -> std::net::SocketAddr {
                 loop {
                     while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
                         buf.drain(..end + 4);
-                        let answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
-                                      2\r\nab\r\n2\r\ncd\r\n0\r\nx-sum: ok\r\n\r\n";
                         if sock.write_all(answer.as_bytes()).await.is_err() {
                             return;
                         }
@@ -336,4 +343,42 @@ async fn the_direct_and_the_pooled_path_send_the_same_fields() {
     assert_eq!(direct["x-forwarded-host"], "app.test");
     assert_eq!(direct["x-forwarded-for"], "127.0.0.1");
     assert_ne!(direct["host"], "app.test", "the upstream's own host");
+}
+
+#[tokio::test]
+async fn answer_fields_pass_as_sent_without_hop_by_hop_ones() {
+    let up = raw_upstream(
+        "HTTP/1.1 200 OK\r\nServer: up\r\nConnection: keep-alive, X-Secret\r\n\
+         Keep-Alive: timeout=5\r\nX-Secret: 1\r\nDate: Fri, 04 Dec 2026 10:00:00 GMT\r\n\
+         Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 2\r\n\r\nok",
+    )
+    .await;
+    let who = whoami().await;
+    let rules = json!([rule(
+        "r",
+        "http://<**>/<**>",
+        &["noop"],
+        &format!("http://{up}")
+    )]);
+    let t = gateway(base_config(&who.url(), json!({})), rules).await;
+    let mut c = Conn::open(&t).await;
+    c.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n")
+        .await;
+    for _ in 0..2 {
+        let a = c.answer(false).await;
+        assert_eq!((a.status, a.body.as_slice()), (200, &b"ok"[..]));
+        let names: Vec<&str> = a.headers.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Server",
+                "Date",
+                "Set-Cookie",
+                "Set-Cookie",
+                "Content-Length"
+            ],
+            "{a:?}"
+        );
+        assert_eq!(a.header("date"), Some("Fri, 04 Dec 2026 10:00:00 GMT"));
+    }
 }

@@ -15,6 +15,8 @@ use http::{HeaderMap, StatusCode};
 use hyper::body::Body as _;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use crate::proxy::direct::RawFields;
+
 /// Written bodies are flushed once this much is buffered.
 const FLUSH_AT: usize = 64 * 1024;
 
@@ -49,7 +51,11 @@ pub async fn response<W: AsyncWrite + Unpin>(
         let (parts, body) = resp.into_parts();
         out.clear();
         status_line(out, parts.status);
-        (head(out, &parts.headers, parts.status, answer, &body), body)
+        let framing = match parts.extensions.get::<RawFields>() {
+            Some(raw) => raw_head(out, raw, parts.status, answer, &body),
+            None => head(out, &parts.headers, parts.status, answer, &body),
+        };
+        (framing, body)
     };
     if answer.close {
         out.extend_from_slice(b"connection: close\r\n");
@@ -179,7 +185,41 @@ fn head(
         out.extend_from_slice(v.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
-    if !headers.contains_key(DATE) {
+    finish_head(
+        out,
+        !headers.contains_key(DATE),
+        length,
+        bodiless,
+        answer,
+        body,
+    )
+}
+
+/// [`head`] for fields kept as text by the direct exchange (hop-by-hop ones already out).
+fn raw_head(
+    out: &mut Vec<u8>,
+    raw: &RawFields,
+    status: StatusCode,
+    answer: Answer,
+    body: &Body,
+) -> Framing {
+    out.extend_from_slice(&raw.lines);
+    let bodiless = status.is_informational()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::NOT_MODIFIED;
+    finish_head(out, !raw.has_date, raw.length, bodiless, answer, body)
+}
+
+/// `date` unless the fields had one, then the framing line; returns the framing.
+fn finish_head(
+    out: &mut Vec<u8>,
+    add_date: bool,
+    length: Option<Option<u64>>,
+    bodiless: bool,
+    answer: Answer,
+    body: &Body,
+) -> Framing {
+    if add_date {
         out.extend_from_slice(b"date: ");
         http_date(out);
         out.extend_from_slice(b"\r\n");

@@ -21,19 +21,19 @@ use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::uri::Authority;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Version};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode};
 use hyper::body::{Frame, SizeHint};
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::answer_head;
+pub use super::answer_head::RawFields;
 use super::fields::Fields;
 use super::idle::IdleLists;
 use super::pool::{PoolConfig, SendError};
 use crate::server::MAX_HEADER_BYTES;
 
-/// Most response headers accepted (as hyper's client).
-const MAX_HEADERS: usize = 100;
 /// Read size for heads and bodies.
 const READ_CHUNK: usize = 8 * 1024;
 
@@ -122,20 +122,23 @@ impl DirectPool {
         req: &http::request::Parts,
     ) -> impl std::future::Future<Output = Result<Response<DirectBody>, SendError>> + Send + 'a
     {
-        self.send_encoded(host, encode_head(req, host), &req.method)
+        self.send_encoded(host, encode_head(req, host), &req.method, false)
     }
 
-    /// Sends an encoded bodiless request ([`HeadWriter`]) made with `method`.
+    /// Sends an encoded bodiless request ([`HeadWriter`]) made with `method`. With `raw`,
+    /// the answer's header fields come as [`RawFields`] (for the gateway's own HTTP/1.1
+    /// writer) instead of a header map.
     pub fn send_encoded<'a>(
         &'a self,
         host: &'a Authority,
         head: Vec<u8>,
         method: &Method,
+        raw: bool,
     ) -> impl std::future::Future<Output = Result<Response<DirectBody>, SendError>> + Send + 'a
     {
         let bodiless_answer = *method == Method::HEAD;
         let retry_safe = method.is_idempotent();
-        self.send_head(host, head, bodiless_answer, retry_safe)
+        self.send_head(host, head, bodiless_answer, retry_safe, raw)
     }
 
     async fn send_head(
@@ -144,6 +147,7 @@ impl DirectPool {
         head: Vec<u8>,
         bodiless_answer: bool,
         retry_safe: bool,
+        raw: bool,
     ) -> Result<Response<DirectBody>, SendError> {
         // One clock read per request: the deadline, the idle check and the idle mark.
         let started = tokio::time::Instant::now();
@@ -159,7 +163,7 @@ impl DirectPool {
                     }
                 }
             };
-            match exchange_until(&mut conn, until, &head, bodiless_answer).await {
+            match exchange_until(&mut conn, until, &head, bodiless_answer, raw).await {
                 Ok((parts, framing, keep_alive)) => {
                     let home = (self.clone(), host.clone(), started.into_std());
                     let body = DirectBody::new(conn, framing, keep_alive, home);
@@ -187,6 +191,7 @@ async fn exchange_until(
     until: tokio::time::Instant,
     head: &[u8],
     bodiless_answer: bool,
+    raw: bool,
 ) -> Result<(http::response::Parts, Framing, bool), Failure> {
     let mut deadline = match conn.deadline.take() {
         Some(mut d) => {
@@ -196,7 +201,7 @@ async fn exchange_until(
         None => Box::pin(tokio::time::sleep_until(until)),
     };
     let answer = {
-        let exchange = exchange(conn, head, bodiless_answer);
+        let exchange = exchange(conn, head, bodiless_answer, raw);
         let mut exchange = std::pin::pin!(exchange);
         std::future::poll_fn(|cx| match exchange.as_mut().poll(cx) {
             Poll::Ready(r) => Poll::Ready(r),
@@ -286,13 +291,14 @@ async fn exchange(
     conn: &mut Conn,
     head: &[u8],
     bodiless_answer: bool,
+    raw: bool,
 ) -> Result<(http::response::Parts, Framing, bool), Failure> {
     if let Err(e) = conn.stream.write_all(head).await {
         return Err(Failure::Silent(format!("write: {e}")));
     }
     let mut received = false;
     loop {
-        match parse_head(&mut conn.buf) {
+        match answer_head::parse(&mut conn.buf, bodiless_answer, raw) {
             Ok(Some(parsed)) => {
                 if parsed.parts.status.is_informational() {
                     if parsed.parts.status == StatusCode::SWITCHING_PROTOCOLS {
@@ -301,8 +307,7 @@ async fn exchange(
                     received = true;
                     continue;
                 }
-                let framing = parsed.framing(bodiless_answer).map_err(Failure::Broken)?;
-                return Ok((parsed.parts, framing, parsed.keep_alive));
+                return Ok((parsed.parts, parsed.framing, parsed.keep_alive));
             }
             Ok(None) => {}
             Err(e) => return Err(Failure::Broken(e)),
@@ -329,115 +334,9 @@ async fn exchange(
     }
 }
 
-struct ParsedHead {
-    parts: http::response::Parts,
-    keep_alive: bool,
-}
-
-impl ParsedHead {
-    /// The body's framing (RFC 9112 §6.3).
-    fn framing(&self, bodiless_answer: bool) -> Result<Framing, String> {
-        let status = self.parts.status;
-        if bodiless_answer || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED
-        {
-            return Ok(Framing::Length(0));
-        }
-        let h = &self.parts.headers;
-        if let Some(last) = h
-            .get_all(http::header::TRANSFER_ENCODING)
-            .iter()
-            .next_back()
-        {
-            let chunked = last
-                .to_str()
-                .ok()
-                .and_then(|v| v.rsplit(',').next())
-                .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"));
-            return Ok(if chunked {
-                Framing::Chunked(Chunk::Size)
-            } else {
-                Framing::UntilClose
-            });
-        }
-        let mut length: Option<u64> = None;
-        for v in h.get_all(http::header::CONTENT_LENGTH) {
-            for part in v.to_str().map_err(|_| "invalid content-length")?.split(',') {
-                let n: u64 = part
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("invalid content-length {part:?}"))?;
-                if length.is_some_and(|l| l != n) {
-                    return Err("conflicting content-length values".into());
-                }
-                length = Some(n);
-            }
-        }
-        Ok(length.map_or(Framing::UntilClose, Framing::Length))
-    }
-}
-
-/// Parses a complete response head off the front of `buf`.
-fn parse_head(buf: &mut BytesMut) -> Result<Option<ParsedHead>, String> {
-    // Uninitialized: zeroing 100 headers would cost more than parsing a small head.
-    let mut headers =
-        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
-    let mut resp = httparse::Response::new(&mut []);
-    let len = match httparse::ParserConfig::default().parse_response_with_uninit_headers(
-        &mut resp,
-        buf,
-        &mut headers,
-    ) {
-        Ok(httparse::Status::Complete(n)) => n,
-        Ok(httparse::Status::Partial) => return Ok(None),
-        Err(e) => return Err(format!("invalid response head: {e}")),
-    };
-    let status = StatusCode::from_u16(resp.code.unwrap_or(0)).map_err(|e| e.to_string())?;
-    let version = if resp.version == Some(0) {
-        Version::HTTP_10
-    } else {
-        Version::HTTP_11
-    };
-    // Offsets first: the header slices borrow `buf`, which is split below.
-    let base = buf.as_ptr() as usize;
-    let mut spans = Vec::with_capacity(resp.headers.len());
-    for h in resp.headers.iter() {
-        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|e| e.to_string())?;
-        let start = h.value.as_ptr() as usize - base;
-        spans.push((name, start, start + h.value.len()));
-    }
-    let head = buf.split_to(len).freeze();
-    let mut map = HeaderMap::with_capacity(spans.len());
-    let mut close = version == Version::HTTP_10;
-    for (name, start, end) in spans {
-        let value =
-            HeaderValue::from_maybe_shared(head.slice(start..end)).map_err(|e| e.to_string())?;
-        if name == http::header::CONNECTION {
-            let v = value.as_bytes();
-            if has_token(v, "close") {
-                close = true;
-            } else if version == Version::HTTP_10 && has_token(v, "keep-alive") {
-                close = false;
-            }
-        }
-        map.append(name, value);
-    }
-    let mut parts = Response::new(()).into_parts().0;
-    parts.status = status;
-    parts.version = version;
-    parts.headers = map;
-    Ok(Some(ParsedHead {
-        parts,
-        keep_alive: !close,
-    }))
-}
-
-fn has_token(v: &[u8], token: &str) -> bool {
-    std::str::from_utf8(v).is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
-}
-
 /// How the response body ends.
 #[derive(Debug, Clone, Copy)]
-enum Framing {
+pub(super) enum Framing {
     /// This many bytes are left.
     Length(u64),
     /// Chunked transfer coding, in this state.
@@ -448,7 +347,7 @@ enum Framing {
 
 /// Where the chunked decoder is.
 #[derive(Debug, Clone, Copy)]
-enum Chunk {
+pub(super) enum Chunk {
     /// Before a chunk-size line.
     Size,
     /// Inside chunk data, this many bytes left.

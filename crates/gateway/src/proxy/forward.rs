@@ -191,7 +191,8 @@ impl Upstream {
         &self.direct
     }
 
-    /// Sends the request to `scheme://host`; 502 when unreachable (or the TLS handshake
+    /// Sends the request to `scheme://host` (`raw_answer`: see
+    /// [`super::ProxyState::call_h1`]); 502 when unreachable (or the TLS handshake
     /// fails), 504 on timeout. For upgrades, splices the two connections after a `101`.
     /// Bodiless `http` requests take the direct exchange; the rest goes through hyper's
     /// client, boxed so that every request's future stays small.
@@ -201,12 +202,23 @@ impl Upstream {
         host: &'a http::uri::Authority,
         req: UpstreamRequest,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
+        raw_answer: bool,
     ) -> impl std::future::Future<Output = Result<Response, GatewayError>> + Send + 'a {
         match req {
             UpstreamRequest::Direct { head, method } => {
-                // The direct pool keeps its own deadline (cheaper than a timer per request).
-                let exchange = self.direct.send_encoded(host, head, &method);
-                Either::Left(exchange.map(|r| r.map(without_hop_by_hop).map_err(send_error)))
+                // The direct pool keeps its own deadline (cheaper than a timer per request)
+                // and leaves out hop-by-hop fields itself when they stay text.
+                let exchange = self.direct.send_encoded(host, head, &method, raw_answer);
+                Either::Left(exchange.map(move |r| {
+                    r.map(|resp| {
+                        if raw_answer {
+                            resp.map(Body::new)
+                        } else {
+                            without_hop_by_hop(resp)
+                        }
+                    })
+                    .map_err(send_error)
+                }))
             }
             UpstreamRequest::Pooled(req) => Either::Right(Box::pin(self.send_pooled(
                 scheme.clone(),

@@ -1,0 +1,273 @@
+//! The upstream's response head, read by the direct exchange: status, framing (RFC 9112
+//! §6.3), keep-alive, and the header fields without hop-by-hop ones, either as a header map
+//! or, for the gateway's own HTTP/1.1 writer, as the text it writes ([`RawFields`]), which
+//! saves building a map that would only be written out again.
+
+use bytes::{Buf, BytesMut};
+use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode, Version};
+
+use super::direct::{Chunk, Framing};
+
+/// Most response header fields accepted (as hyper's client).
+const MAX_HEADERS: usize = 100;
+
+/// Hop-by-hop fields, which are not passed on.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// The header fields of an answer as `name: value\r\n` lines, hop-by-hop fields left out (a
+/// response extension; its header map is then empty).
+#[derive(Debug, Clone)]
+pub struct RawFields {
+    /// The lines.
+    pub lines: Vec<u8>,
+    /// Whether a `date` field is among them.
+    pub has_date: bool,
+    /// `Some` when a `content-length` field is among them: its value, if it is a number.
+    pub length: Option<Option<u64>>,
+}
+
+/// A parsed response head.
+pub struct ParsedHead {
+    /// Status, version and (unless raw) the header map.
+    pub parts: http::response::Parts,
+    /// How the body ends.
+    pub framing: Framing,
+    /// Whether the connection may serve another request afterwards.
+    pub keep_alive: bool,
+}
+
+/// Parses a complete response head off the front of `buf` (`None`: not complete yet).
+/// `bodiless`: the request was `HEAD`. `raw`: the fields as [`RawFields`].
+pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<ParsedHead>, String> {
+    // Uninitialized: zeroing 100 headers would cost more than parsing a small head.
+    let mut headers =
+        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut []);
+    let len = match httparse::ParserConfig::default().parse_response_with_uninit_headers(
+        &mut resp,
+        buf,
+        &mut headers,
+    ) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(format!("invalid response head: {e}")),
+    };
+    let status = StatusCode::from_u16(resp.code.unwrap_or(0)).map_err(|e| e.to_string())?;
+    let version = if resp.version == Some(0) {
+        Version::HTTP_10
+    } else {
+        Version::HTTP_11
+    };
+    let fields = &*resp.headers;
+    let named = |n: &str| fields.iter().any(|h| h.name.eq_ignore_ascii_case(n));
+    let values = |n: &'static str| {
+        fields
+            .iter()
+            .filter(move |h| h.name.eq_ignore_ascii_case(n))
+            .map(|h| h.value)
+    };
+    let mut close = version == Version::HTTP_10;
+    for v in values("connection") {
+        if has_token(v, "close") {
+            close = true;
+        } else if version == Version::HTTP_10 && has_token(v, "keep-alive") {
+            close = false;
+        }
+    }
+    let framing = framing(
+        status,
+        bodiless,
+        values("transfer-encoding").last(),
+        values("content-length"),
+    )?;
+    let mut parts = Response::new(()).into_parts().0;
+    parts.status = status;
+    parts.version = version;
+    if raw {
+        let listed = |name: &str| {
+            named("connection")
+                && values("connection").any(|v| {
+                    v.split(|&b| b == b',')
+                        .any(|t| t.trim_ascii().eq_ignore_ascii_case(name.as_bytes()))
+                })
+        };
+        let bodiless_status = status.is_informational() || status == StatusCode::NO_CONTENT;
+        let mut out = RawFields {
+            lines: Vec::with_capacity(len),
+            has_date: false,
+            length: None,
+        };
+        for h in fields {
+            let name = h.name;
+            if HOP_BY_HOP.iter().any(|x| x.eq_ignore_ascii_case(name)) || listed(name) {
+                continue;
+            }
+            if name.eq_ignore_ascii_case("content-length") {
+                if bodiless_status {
+                    continue;
+                }
+                out.length = Some(
+                    std::str::from_utf8(h.value)
+                        .ok()
+                        .and_then(|v| v.parse().ok()),
+                );
+            }
+            out.has_date |= name.eq_ignore_ascii_case("date");
+            out.lines.extend_from_slice(name.as_bytes());
+            out.lines.extend_from_slice(b": ");
+            out.lines.extend_from_slice(h.value);
+            out.lines.extend_from_slice(b"\r\n");
+        }
+        buf.advance(len);
+        parts.extensions.insert(out);
+    } else {
+        parts.headers = header_map(buf, len)?;
+    }
+    Ok(Some(ParsedHead {
+        parts,
+        framing,
+        keep_alive: !close,
+    }))
+}
+
+/// The fields of the head at the front of `buf` (`len` bytes, already parsed once) as a
+/// header map whose values share the head's memory.
+fn header_map(buf: &mut BytesMut, len: usize) -> Result<HeaderMap, String> {
+    let mut headers =
+        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut resp = httparse::Response::new(&mut []);
+    httparse::ParserConfig::default()
+        .parse_response_with_uninit_headers(&mut resp, buf, &mut headers)
+        .map_err(|e| e.to_string())?;
+    // Offsets first: the header slices borrow `buf`, which is split below.
+    let base = buf.as_ptr() as usize;
+    let mut spans = Vec::with_capacity(resp.headers.len());
+    for h in resp.headers.iter() {
+        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|e| e.to_string())?;
+        let start = h.value.as_ptr() as usize - base;
+        spans.push((name, start, start + h.value.len()));
+    }
+    let head = buf.split_to(len).freeze();
+    let mut map = HeaderMap::with_capacity(spans.len());
+    for (name, start, end) in spans {
+        let value =
+            HeaderValue::from_maybe_shared(head.slice(start..end)).map_err(|e| e.to_string())?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+/// The body's framing (RFC 9112 §6.3) from the last `Transfer-Encoding` value and the
+/// `Content-Length` values.
+fn framing<'a>(
+    status: StatusCode,
+    bodiless: bool,
+    transfer_encoding: Option<&[u8]>,
+    content_lengths: impl Iterator<Item = &'a [u8]>,
+) -> Result<Framing, String> {
+    if bodiless || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
+        return Ok(Framing::Length(0));
+    }
+    if let Some(last) = transfer_encoding {
+        let chunked = std::str::from_utf8(last)
+            .ok()
+            .and_then(|v| v.rsplit(',').next())
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("chunked"));
+        return Ok(if chunked {
+            Framing::Chunked(Chunk::Size)
+        } else {
+            Framing::UntilClose
+        });
+    }
+    let mut length: Option<u64> = None;
+    for v in content_lengths {
+        let v = std::str::from_utf8(v).map_err(|_| "invalid content-length")?;
+        for part in v.split(',') {
+            let n: u64 = part
+                .trim()
+                .parse()
+                .map_err(|_| format!("invalid content-length {part:?}"))?;
+            if length.is_some_and(|l| l != n) {
+                return Err("conflicting content-length values".into());
+            }
+            length = Some(n);
+        }
+    }
+    Ok(length.map_or(Framing::UntilClose, Framing::Length))
+}
+
+fn has_token(v: &[u8], token: &str) -> bool {
+    std::str::from_utf8(v).is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(head: &str) -> (ParsedHead, RawFields) {
+        let mut buf = BytesMut::from(head);
+        let parsed = parse(&mut buf, false, true).unwrap().unwrap();
+        assert!(buf.is_empty());
+        assert!(parsed.parts.headers.is_empty());
+        let fields = parsed.parts.extensions.get::<RawFields>().unwrap().clone();
+        (parsed, fields)
+    }
+
+    #[test]
+    fn raw_fields_leave_out_hop_by_hop_and_connection_listed_ones() {
+        let (parsed, f) = raw(
+            "HTTP/1.1 200 OK\r\nServer: up\r\nConnection: keep-alive, X-Secret\r\n\
+             Keep-Alive: timeout=5\r\nX-Secret: 1\r\nDate: Fri, 04 Dec 2026 10:00:00 GMT\r\n\
+             Content-Length: 2\r\n\r\n",
+        );
+        assert_eq!(
+            String::from_utf8(f.lines).unwrap(),
+            "Server: up\r\nDate: Fri, 04 Dec 2026 10:00:00 GMT\r\nContent-Length: 2\r\n"
+        );
+        assert!(f.has_date);
+        assert_eq!(f.length, Some(Some(2)));
+        assert!(matches!(parsed.framing, Framing::Length(2)));
+        assert!(parsed.keep_alive);
+    }
+
+    #[test]
+    fn raw_and_mapped_heads_agree_on_framing_and_keep_alive() {
+        for head in [
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\nContent-Length: 7\r\nConnection: close\r\n\r\n",
+            "HTTP/1.1 200 OK\r\n\r\n",
+        ] {
+            let (a, _) = raw(head);
+            let mut buf = BytesMut::from(head);
+            let b = parse(&mut buf, false, false).unwrap().unwrap();
+            assert_eq!(
+                format!("{:?}", a.framing),
+                format!("{:?}", b.framing),
+                "{head}"
+            );
+            assert_eq!(a.keep_alive, b.keep_alive, "{head}");
+            assert_eq!(a.parts.status, b.parts.status);
+        }
+        let (_, f) = raw("HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n");
+        assert_eq!((f.lines.len(), f.length), (0, None), "no length on a 204");
+    }
+
+    #[test]
+    fn conflicting_lengths_are_errors_either_way() {
+        let head = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n";
+        for raw in [true, false] {
+            assert!(parse(&mut BytesMut::from(head), false, raw).is_err());
+        }
+    }
+}
