@@ -91,9 +91,7 @@ pub async fn serve_connection<F, Fut>(
 }
 
 fn accepts_trailers(h: &http::HeaderMap) -> bool {
-    h.get_all(http::header::TE).iter().any(|v| {
-        v.as_bytes()
-            .split(|&b| b == b',')
-            .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"trailers"))
-    })
+    h.get_all(http::header::TE)
+        .iter()
+        .any(|v| crate::proxy::request::has_token(v.as_bytes(), "trailers"))
 }

@@ -1,6 +1,7 @@
 //! Reading one request head off the buffer: a bodiless HTTP/1.1 request in origin form
 //! becomes an `http::Request`; anything else is left to hyper.
 
+use crate::proxy::request::has_token;
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
 
@@ -69,7 +70,7 @@ pub fn parse(buf: &mut BytesMut, limit: usize) -> Head {
             || n.eq_ignore_ascii_case(b"expect")
         {
             return Head::Handoff;
-        } else if n.eq_ignore_ascii_case(b"connection") && has_token(f.value, b"close") {
+        } else if n.eq_ignore_ascii_case(b"connection") && has_token(f.value, "close") {
             keep = Keep::Close;
         }
     }
@@ -120,12 +121,6 @@ type Span = (usize, usize);
 fn span(buf: &[u8], part: &[u8]) -> Span {
     let start = part.as_ptr() as usize - buf.as_ptr() as usize;
     (start, start + part.len())
-}
-
-/// Whether a comma-separated header value holds `token` (case-insensitive).
-fn has_token(v: &[u8], token: &[u8]) -> bool {
-    v.split(|&b| b == b',')
-        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
 }
 
 #[cfg(test)]

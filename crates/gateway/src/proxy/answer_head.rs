@@ -7,22 +7,11 @@ use bytes::{Buf, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode, Version};
 
 use super::direct::{Chunk, Framing};
+use super::forward::HOP_BY_HOP;
+use super::request::has_token;
 
 /// Most response header fields accepted (as hyper's client).
 const MAX_HEADERS: usize = 100;
-
-/// Hop-by-hop fields, which are not passed on.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
 
 /// The header fields of an answer as `name: value\r\n` lines, hop-by-hop fields left out (a
 /// response extension; its header map is then empty).
@@ -94,13 +83,8 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
     parts.status = status;
     parts.version = version;
     if raw {
-        let listed = |name: &str| {
-            named("connection")
-                && values("connection").any(|v| {
-                    v.split(|&b| b == b',')
-                        .any(|t| t.trim_ascii().eq_ignore_ascii_case(name.as_bytes()))
-                })
-        };
+        let listed =
+            |name: &str| named("connection") && values("connection").any(|v| has_token(v, name));
         let bodiless_status = status.is_informational() || status == StatusCode::NO_CONTENT;
         let mut out = RawFields {
             lines: Vec::with_capacity(len),
@@ -204,10 +188,6 @@ fn framing<'a>(
         }
     }
     Ok(length.map_or(Framing::UntilClose, Framing::Length))
-}
-
-fn has_token(v: &[u8], token: &str) -> bool {
-    std::str::from_utf8(v).is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
 }
 
 #[cfg(test)]

@@ -23,7 +23,8 @@ use crate::error::GatewayError;
 use crate::pipeline::RequestContext;
 use crate::rule::set::UpstreamTarget;
 
-const HOP_BY_HOP: &[&str] = &[
+/// Hop-by-hop fields, which are not passed on.
+pub(super) const HOP_BY_HOP: &[&str] = &[
     "connection",
     "keep-alive",
     "proxy-connection",

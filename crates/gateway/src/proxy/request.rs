@@ -17,6 +17,14 @@ pub struct ForwardedPolicy {
     pub trust: bool,
 }
 
+/// Whether a comma-separated field value lists `token` (ASCII case-insensitive), as
+/// `Connection: keep-alive, close` lists `close`.
+pub fn has_token(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+}
+
 /// Whether the request asks for a protocol upgrade (WebSocket).
 pub fn is_upgrade(h: &HeaderMap) -> bool {
     h.get(http::header::CONNECTION)
