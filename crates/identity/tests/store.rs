@@ -141,6 +141,10 @@ mod store_migrations {
     async fn postgres() {
         migrations::idempotent_and_pending(Backend::Postgres).await
     }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_fresh_files_open_together() {
+        migrations::fresh_files_open_together().await
+    }
     #[tokio::test]
     async fn unsupported_dsn() {
         migrations::unsupported_dsn().await

@@ -55,6 +55,16 @@ impl SqliteStore {
         } else {
             (2 * num_cpus::get() as u32).max(4)
         };
+        if !dsn.memory && !dsn.read_only {
+            // One connection alone creates the file and switches it to WAL first: the pool's
+            // first connections doing that together could fail with "database is locked"
+            // without waiting for the busy timeout (seen once in CI under load).
+            use sqlx::Connection as _;
+            sqlx::SqliteConnection::connect_with(&options)
+                .await?
+                .close()
+                .await?;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .min_connections(1)

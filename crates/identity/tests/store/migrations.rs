@@ -53,3 +53,31 @@ pub async fn unsupported_dsn() {
         }
     }
 }
+
+/// Opening a new SQLite file creates it and switches it to WAL. When the pool's first
+/// connections did that at once, one could fail with "database is locked" without waiting
+/// (seen once in CI, in the courier's restart test); many fresh files opened together must
+/// all open and migrate.
+pub async fn fresh_files_open_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let opens = (0..48).map(|i| {
+        let dsn = format!(
+            "sqlite://{}?_fk=true&mode=rwc",
+            dir.path().join(format!("fresh{i}.sqlite")).display()
+        );
+        tokio::spawn(async move {
+            let store = store::open(&dsn).await?;
+            store.migrate().await?;
+            store.ping().await
+        })
+    });
+    for (i, open) in futures::future::join_all(opens)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        if let Err(e) = open.unwrap() {
+            panic!("file {i}: {e}");
+        }
+    }
+}
