@@ -81,7 +81,7 @@ pub async fn serve_connection<F, Fut>(
         };
         let resp = state
             .clone()
-            .call_h1(conn, req.map(|()| Empty::<bytes::Bytes>::new()))
+            .call_with(conn, req.map(|()| Empty::<bytes::Bytes>::new()), true)
             .await;
         match write::response(&mut io, resp, answer, &mut out).await {
             Ok(true) => {}

@@ -79,21 +79,10 @@ impl ProxyState {
         self.call_with(conn, req, false)
     }
 
-    /// [`Self::call`] for the gateway's own HTTP/1.1 writer ([`crate::h1`]): an answer from
-    /// the direct exchange may carry its fields as [`direct::RawFields`].
-    pub fn call_h1<B>(
-        self,
-        conn: ConnInfo,
-        req: http::Request<B>,
-    ) -> impl std::future::Future<Output = Response> + Send + 'static
-    where
-        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
-        B::Error: Into<axum::BoxError>,
-    {
-        self.call_with(conn, req, true)
-    }
-
-    fn call_with<B>(
+    /// [`Self::call`], where `raw_answer` says the caller writes the answer itself
+    /// ([`crate::h1`]): an answer from the direct exchange may then carry its fields as
+    /// [`direct::RawFields`] instead of a header map.
+    pub(crate) fn call_with<B>(
         self,
         conn: ConnInfo,
         req: http::Request<B>,

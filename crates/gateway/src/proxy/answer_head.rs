@@ -58,7 +58,6 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
         Version::HTTP_11
     };
     let fields = &*resp.headers;
-    let named = |n: &str| fields.iter().any(|h| h.name.eq_ignore_ascii_case(n));
     let values = |n: &'static str| {
         fields
             .iter()
@@ -83,8 +82,7 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
     parts.status = status;
     parts.version = version;
     if raw {
-        let listed =
-            |name: &str| named("connection") && values("connection").any(|v| has_token(v, name));
+        let listed = |name: &str| values("connection").any(|v| has_token(v, name));
         let bodiless_status = status.is_informational() || status == StatusCode::NO_CONTENT;
         let mut out = RawFields {
             lines: Vec::with_capacity(len),
@@ -115,7 +113,17 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
         buf.advance(len);
         parts.extensions.insert(out);
     } else {
-        parts.headers = header_map(buf, len)?;
+        // Offsets first: the field slices borrow `buf`, which is split below.
+        let base = buf.as_ptr() as usize;
+        let spans = fields
+            .iter()
+            .map(|h| {
+                let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|e| e.to_string())?;
+                let start = h.value.as_ptr() as usize - base;
+                Ok((name, start, start + h.value.len()))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        parts.headers = header_map(buf.split_to(len).freeze(), spans)?;
     }
     Ok(Some(ParsedHead {
         parts,
@@ -124,24 +132,12 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
     }))
 }
 
-/// The fields of the head at the front of `buf` (`len` bytes, already parsed once) as a
-/// header map whose values share the head's memory.
-fn header_map(buf: &mut BytesMut, len: usize) -> Result<HeaderMap, String> {
-    let mut headers =
-        [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
-    let mut resp = httparse::Response::new(&mut []);
-    httparse::ParserConfig::default()
-        .parse_response_with_uninit_headers(&mut resp, buf, &mut headers)
-        .map_err(|e| e.to_string())?;
-    // Offsets first: the header slices borrow `buf`, which is split below.
-    let base = buf.as_ptr() as usize;
-    let mut spans = Vec::with_capacity(resp.headers.len());
-    for h in resp.headers.iter() {
-        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|e| e.to_string())?;
-        let start = h.value.as_ptr() as usize - base;
-        spans.push((name, start, start + h.value.len()));
-    }
-    let head = buf.split_to(len).freeze();
+/// The fields at `spans` (name, start, end) of `head` as a header map whose values share the
+/// head's memory.
+fn header_map(
+    head: bytes::Bytes,
+    spans: Vec<(HeaderName, usize, usize)>,
+) -> Result<HeaderMap, String> {
     let mut map = HeaderMap::with_capacity(spans.len());
     for (name, start, end) in spans {
         let value =

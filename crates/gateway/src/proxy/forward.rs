@@ -193,7 +193,7 @@ impl Upstream {
     }
 
     /// Sends the request to `scheme://host` (`raw_answer`: see
-    /// [`super::ProxyState::call_h1`]); 502 when unreachable (or the TLS handshake
+    /// [`super::ProxyState::call_with`]); 502 when unreachable (or the TLS handshake
     /// fails), 504 on timeout. For upgrades, splices the two connections after a `101`.
     /// Bodiless `http` requests take the direct exchange; the rest goes through hyper's
     /// client, boxed so that every request's future stays small.
