@@ -128,11 +128,16 @@ impl Conn {
     }
 }
 
-async fn echo_gateway(extra: Value) -> TestGateway {
-    let (up, who) = (upstream().await, whoami().await);
-    let mut any = rule("e", "http://<**>/<**>", &["noop"], &format!("http://{up}"));
+/// A gateway with one `noop` rule for `pattern` (GET, HEAD, POST) in front of `up`.
+async fn gateway_to(up: std::net::SocketAddr, pattern: &str, extra: Value) -> TestGateway {
+    let who = whoami().await;
+    let mut any = rule("e", pattern, &["noop"], &format!("http://{up}"));
     any["match"]["methods"] = json!(["GET", "HEAD", "POST"]);
     gateway(base_config(&who.url(), extra), json!([any])).await
+}
+
+async fn echo_gateway(extra: Value) -> TestGateway {
+    gateway_to(upstream().await, "http://<**>/<**>", extra).await
 }
 
 #[tokio::test]
@@ -229,14 +234,7 @@ async fn bad_and_oversized_heads_are_refused_and_closed() {
 
 #[tokio::test]
 async fn no_matching_rule_is_a_404_with_a_length() {
-    let (up, who) = (upstream().await, whoami().await);
-    let rules = json!([rule(
-        "e",
-        "http://<**>/only",
-        &["noop"],
-        &format!("http://{up}")
-    )]);
-    let t = gateway(base_config(&who.url(), json!({})), rules).await;
+    let t = gateway_to(upstream().await, "http://<**>/only", json!({})).await;
     let mut c = Conn::open(&t).await;
     c.send("GET /elsewhere HTTP/1.1\r\nHost: a\r\n\r\n").await;
     let a = c.answer(false).await;
@@ -297,14 +295,7 @@ async fn raw_upstream(answer: &'static str) -> std::net::SocketAddr {
 
 #[tokio::test]
 async fn chunked_answers_stream_with_trailers_when_the_client_accepts_them() {
-    let (up, who) = (chunked_upstream().await, whoami().await);
-    let rules = json!([rule(
-        "s",
-        "http://<**>/stream",
-        &["noop"],
-        &format!("http://{up}")
-    )]);
-    let t = gateway(base_config(&who.url(), json!({})), rules).await;
+    let t = gateway_to(chunked_upstream().await, "http://<**>/stream", json!({})).await;
     let mut c = Conn::open(&t).await;
     c.send("GET /stream HTTP/1.1\r\nHost: a\r\nTE: trailers\r\n\r\nGET /stream HTTP/1.1\r\nHost: a\r\n\r\n")
         .await;
@@ -353,14 +344,7 @@ async fn answer_fields_pass_as_sent_without_hop_by_hop_ones() {
          Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 2\r\n\r\nok",
     )
     .await;
-    let who = whoami().await;
-    let rules = json!([rule(
-        "r",
-        "http://<**>/<**>",
-        &["noop"],
-        &format!("http://{up}")
-    )]);
-    let t = gateway(base_config(&who.url(), json!({})), rules).await;
+    let t = gateway_to(up, "http://<**>/<**>", json!({})).await;
     let mut c = Conn::open(&t).await;
     c.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n")
         .await;

@@ -16,8 +16,8 @@ async fn status(t: &TestGateway, path: &str) -> u16 {
         .as_u16()
 }
 
-#[tokio::test]
-async fn file_rules_hot_reload_and_keep_last_good_on_error() {
+/// A gateway whose rule file has one `noop` rule for `/one`, and its upstream's URL.
+async fn one_rule_gateway() -> (TestGateway, String) {
     let (up, who) = (upstream().await, whoami().await);
     let u = format!("http://{up}");
     let t = gateway(
@@ -25,6 +25,12 @@ async fn file_rules_hot_reload_and_keep_last_good_on_error() {
         json!([rule("one", "http://<**>/one", &["noop"], &u)]),
     )
     .await;
+    (t, u)
+}
+
+#[tokio::test]
+async fn file_rules_hot_reload_and_keep_last_good_on_error() {
+    let (t, u) = one_rule_gateway().await;
     assert_eq!(status(&t, "/one").await, 200);
     assert_eq!(status(&t, "/two").await, 404);
 
@@ -196,13 +202,7 @@ async fn seed_and_quickstart_rules_behave_as_documented() {
 
 #[tokio::test]
 async fn a_quiet_rule_file_is_not_read_again() {
-    let (up, who) = (upstream().await, whoami().await);
-    let u = format!("http://{up}");
-    let t = gateway(
-        base_config(&who.url(), json!({})),
-        json!([rule("one", "http://<**>/one", &["noop"], &u)]),
-    )
-    .await;
+    let (t, _) = one_rule_gateway().await;
     let rules = &t.gw.engine.rules;
     let before = rules.reads();
     std::fs::write(&t.rules_path, std::fs::read(&t.rules_path).unwrap()).unwrap();
