@@ -30,14 +30,7 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
 http.server.HTTPServer(("127.0.0.1", 18090), H).serve_forever()
 PY
-cat > "$WORK/rules.yml" <<'RULES'
-- id: bench
-  match: { url: "http://<**>/<**>", methods: [GET, POST] }
-  authenticators: [{ handler: cookie_session }]
-  authorizer: { handler: allow }
-  mutators: [{ handler: header }]
-  upstream: { url: "http://127.0.0.1:18080" }
-RULES
+cp bench/gateway/rules.yml "$WORK/rules.yml"
 sed "s#RULES_FILE#$WORK/rules.yml#; s/port: 18083/port: 18183/; s/port: 18084/port: 18184/" \
   bench/gateway/oathkeeper.yml > "$WORK/oathkeeper.yml"
 

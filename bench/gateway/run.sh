@@ -79,14 +79,7 @@ print(next(c.value for c in jar if c.name == "ory_kratos_session"))
 PY
 )
 
-cat > "$WORK/rules.yml" <<'RULES'
-- id: bench
-  match: { url: "http://<**>/<**>", methods: [GET, POST] }
-  authenticators: [{ handler: cookie_session }]
-  authorizer: { handler: allow }
-  mutators: [{ handler: header }]
-  upstream: { url: "http://127.0.0.1:18080" }
-RULES
+cp bench/gateway/rules.yml "$WORK/rules.yml"
 sed "s#RULES_FILE#$WORK/rules.yml#" bench/gateway/oathkeeper.yml > "$WORK/oathkeeper.yml"
 TOKIO_WORKER_THREADS=$W $PROXY $NEXUS gateway serve -c "$WORK/oathkeeper.yml" & pids+=($!)
 GW=${pids[-1]}
