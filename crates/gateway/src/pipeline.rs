@@ -23,29 +23,57 @@ pub use session::{AuthenticationSession, RequestContext, RequestUrl};
 
 use crate::error::{AuthnError, GatewayError};
 
-/// Establishes who is calling. The default hook declines, so the chain moves on.
+/// Establishes who is calling.
+///
+/// A handler answers through [`Self::authenticate_now`] when it needs no I/O (or finds its
+/// answer in a cache), and through [`Self::authenticate`] when it must wait; the pipeline
+/// tries the first and awaits the second only when the first has no answer. The defaults
+/// decline, so the chain moves on.
 #[async_trait]
 pub trait Authenticator: Send + Sync {
-    /// Fills `session.subject`/`extra`, declines with `NotResponsible`, or fails.
-    async fn authenticate(
+    /// The answer without waiting, when there is one: fills `session.subject`/`extra`,
+    /// declines with `NotResponsible`, or fails. `None`: [`Self::authenticate`] must run.
+    fn authenticate_now(
         &self,
         _req: &RequestContext,
         _session: &mut AuthenticationSession,
+    ) -> Option<Result<(), AuthnError>> {
+        None
+    }
+
+    /// The answer, waiting for remote calls if need be (by default that of
+    /// [`Self::authenticate_now`], else declining).
+    async fn authenticate(
+        &self,
+        req: &RequestContext,
+        session: &mut AuthenticationSession,
     ) -> Result<(), AuthnError> {
-        Err(AuthnError::NotResponsible)
+        self.authenticate_now(req, session)
+            .unwrap_or(Err(AuthnError::NotResponsible))
     }
 }
 
-/// Decides whether the authenticated subject may proceed. The default hook allows.
+/// Decides whether the authenticated subject may proceed, now or after waiting (see
+/// [`Authenticator`]). The defaults allow.
 #[async_trait]
 pub trait Authorizer: Send + Sync {
-    /// `Ok` allows; an error denies with its status.
-    async fn authorize(
+    /// The decision without waiting, when there is one (`Ok` allows; an error denies with its
+    /// status). `None`: [`Self::authorize`] must run.
+    fn authorize_now(
         &self,
         _req: &RequestContext,
         _session: &mut AuthenticationSession,
+    ) -> Option<Result<(), GatewayError>> {
+        None
+    }
+
+    /// The decision, waiting for remote calls if need be.
+    async fn authorize(
+        &self,
+        req: &RequestContext,
+        session: &mut AuthenticationSession,
     ) -> Result<(), GatewayError> {
-        Ok(())
+        self.authorize_now(req, session).unwrap_or(Ok(()))
     }
 
     /// Whether this authorizer reads the request body (the proxy then buffers it).
@@ -54,16 +82,27 @@ pub trait Authorizer: Send + Sync {
     }
 }
 
-/// Transforms the session into upstream headers. The default hook changes nothing.
+/// Transforms the session into upstream headers, now or after waiting (see
+/// [`Authenticator`]). The defaults change nothing.
 #[async_trait]
 pub trait Mutator: Send + Sync {
-    /// Adds headers to `session.header` (or replaces the session).
-    async fn mutate(
+    /// Adds headers to `session.header` (or replaces the session) without waiting, when it
+    /// can. `None`: [`Self::mutate`] must run.
+    fn mutate_now(
         &self,
         _req: &RequestContext,
         _session: &mut AuthenticationSession,
+    ) -> Option<Result<(), GatewayError>> {
+        None
+    }
+
+    /// Adds headers to `session.header`, waiting for remote calls if need be.
+    async fn mutate(
+        &self,
+        req: &RequestContext,
+        session: &mut AuthenticationSession,
     ) -> Result<(), GatewayError> {
-        Ok(())
+        self.mutate_now(req, session).unwrap_or(Ok(()))
     }
 }
 
@@ -97,7 +136,11 @@ impl Pipeline {
     ) -> Result<(), GatewayError> {
         let mut authenticated = false;
         for a in &self.authenticators {
-            match a.authenticate(req, session).await {
+            let answer = match a.authenticate_now(req, session) {
+                Some(answer) => answer,
+                None => a.authenticate(req, session).await,
+            };
+            match answer {
                 Ok(()) => {
                     authenticated = true;
                     break;
@@ -111,9 +154,15 @@ impl Pipeline {
                 "No authentication handler was responsible for handling the authentication request",
             ));
         }
-        self.authorizer.authorize(req, session).await?;
+        match self.authorizer.authorize_now(req, session) {
+            Some(decision) => decision?,
+            None => self.authorizer.authorize(req, session).await?,
+        }
         for m in &self.mutators {
-            m.mutate(req, session).await?;
+            match m.mutate_now(req, session) {
+                Some(done) => done?,
+                None => m.mutate(req, session).await?,
+            }
         }
         Ok(())
     }

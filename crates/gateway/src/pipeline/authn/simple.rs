@@ -1,6 +1,5 @@
 //! `noop`, `anonymous` and `unauthorized`.
 
-use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::error::{AuthnError, GatewayError};
@@ -9,30 +8,28 @@ use crate::pipeline::{AuthenticationSession, Authenticator, RequestContext};
 /// Lets everyone through with an empty subject.
 pub struct Noop;
 
-#[async_trait]
 impl Authenticator for Noop {
-    async fn authenticate(
+    fn authenticate_now(
         &self,
         _req: &RequestContext,
         _s: &mut AuthenticationSession,
-    ) -> Result<(), AuthnError> {
-        Ok(())
+    ) -> Option<Result<(), AuthnError>> {
+        Some(Ok(()))
     }
 }
 
 /// Rejects every request with 401.
 pub struct Unauthorized;
 
-#[async_trait]
 impl Authenticator for Unauthorized {
-    async fn authenticate(
+    fn authenticate_now(
         &self,
         _req: &RequestContext,
         _s: &mut AuthenticationSession,
-    ) -> Result<(), AuthnError> {
-        Err(GatewayError::unauthorized()
+    ) -> Option<Result<(), AuthnError>> {
+        Some(Err(GatewayError::unauthorized()
             .with_reason("Authentication is required")
-            .into())
+            .into()))
     }
 }
 
@@ -55,17 +52,16 @@ impl Default for AnonymousConfig {
 /// Sets a fixed subject unless the request carries `Authorization`.
 pub struct Anonymous(pub AnonymousConfig);
 
-#[async_trait]
 impl Authenticator for Anonymous {
-    async fn authenticate(
+    fn authenticate_now(
         &self,
         req: &RequestContext,
         s: &mut AuthenticationSession,
-    ) -> Result<(), AuthnError> {
+    ) -> Option<Result<(), AuthnError>> {
         if req.headers.contains_key(http::header::AUTHORIZATION) {
-            return Err(AuthnError::NotResponsible);
+            return Some(Err(AuthnError::NotResponsible));
         }
         s.subject = self.0.subject.clone();
-        Ok(())
+        Some(Ok(()))
     }
 }

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use http::{HeaderName, HeaderValue};
 use serde::Deserialize;
 
@@ -15,9 +14,18 @@ use crate::pipeline::{AuthenticationSession, Mutator, RequestContext, Services};
 /// Copies all request headers into the session (so decisions echo them).
 pub struct Noop;
 
-#[async_trait]
 impl Mutator for Noop {
-    async fn mutate(
+    fn mutate_now(
+        &self,
+        req: &RequestContext,
+        s: &mut AuthenticationSession,
+    ) -> Option<Result<(), GatewayError>> {
+        Some(self.apply(req, s))
+    }
+}
+
+impl Noop {
+    fn apply(
         &self,
         req: &RequestContext,
         s: &mut AuthenticationSession,
@@ -60,13 +68,18 @@ impl Header {
     }
 }
 
-#[async_trait]
 impl Mutator for Header {
-    async fn mutate(
+    fn mutate_now(
         &self,
         _req: &RequestContext,
         s: &mut AuthenticationSession,
-    ) -> Result<(), GatewayError> {
+    ) -> Option<Result<(), GatewayError>> {
+        Some(self.apply(s))
+    }
+}
+
+impl Header {
+    fn apply(&self, s: &mut AuthenticationSession) -> Result<(), GatewayError> {
         for (name, tpl) in &self.headers {
             // `try_from(String)` takes the rendered buffer without copying it.
             let value = HeaderValue::try_from(tpl.render(s)?).map_err(|_| {
@@ -103,9 +116,18 @@ impl Cookie {
     }
 }
 
-#[async_trait]
 impl Mutator for Cookie {
-    async fn mutate(
+    fn mutate_now(
+        &self,
+        req: &RequestContext,
+        s: &mut AuthenticationSession,
+    ) -> Option<Result<(), GatewayError>> {
+        Some(self.apply(req, s))
+    }
+}
+
+impl Cookie {
+    fn apply(
         &self,
         req: &RequestContext,
         s: &mut AuthenticationSession,
