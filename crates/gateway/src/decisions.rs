@@ -51,31 +51,22 @@ pub fn context(parts: &mut Parts, conn: ConnInfo) -> RequestContext {
     let peer = Some(conn.peer.ip());
     let own_scheme = if conn.tls { "https" } else { "http" };
     let method = method_from(header(parts, &X_FORWARDED_METHOD), &parts.method);
-    let scheme = header(parts, &X_FORWARDED_PROTO)
-        .unwrap_or(own_scheme)
-        .to_owned();
+    let scheme = header(parts, &X_FORWARDED_PROTO).unwrap_or(own_scheme);
     let host = header(parts, &X_FORWARDED_HOST)
         .or_else(|| header(parts, &HOST))
-        .unwrap_or("")
-        .to_owned();
+        .unwrap_or("");
+    let query = parts.uri.query().unwrap_or("");
     let (path, query) = match header(parts, &X_FORWARDED_URI) {
-        Some(uri) => match uri.split_once('?') {
-            Some((p, q)) => (p.to_owned(), q.to_owned()),
-            None => (uri.to_owned(), parts.uri.query().unwrap_or("").to_owned()),
-        },
-        None => {
-            let p = parts.uri.path().strip_prefix("/decisions").unwrap_or("/");
-            (p.to_owned(), parts.uri.query().unwrap_or("").to_owned())
-        }
+        Some(uri) => uri.split_once('?').unwrap_or((uri, query)),
+        None => (
+            parts.uri.path().strip_prefix("/decisions").unwrap_or("/"),
+            query,
+        ),
     };
+    let url = RequestUrl::new(scheme, host, &decode_clean(path), query);
     RequestContext {
         method,
-        url: Arc::new(RequestUrl {
-            scheme,
-            host,
-            path: decode_clean(&path),
-            raw_query: query,
-        }),
+        url: Arc::new(url),
         headers: Arc::new(std::mem::take(&mut parts.headers)),
         remote_addr: peer,
         body: None,

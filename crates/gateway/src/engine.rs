@@ -42,7 +42,7 @@ impl Engine {
         req: &RequestContext,
     ) -> Result<(Arc<CompiledRule>, Vec<String>), Denied> {
         let set = self.rules.guard();
-        set.find(req.method.as_str(), &req.url.match_string())
+        set.find(req.method.as_str(), req.url.match_string())
             .map(|m| (m.rule, m.captures))
             .map_err(|error| Denied { error, rule: None })
     }

@@ -337,6 +337,47 @@ async fn session_cache_avoids_repeated_whoami_calls() {
 }
 
 #[tokio::test]
+async fn session_cache_keys_on_what_the_check_would_send() {
+    let (up, who) = (upstream().await, whoami().await);
+    let cache = json!({"authenticators": {"cookie_session": {"config": {
+        "preserve_query": false, "cache": {"enabled": true, "ttl": "1m"}
+    }}}});
+    let rules = json!([rule(
+        "c",
+        "http://<**>/c<**>",
+        &["cookie_session"],
+        &format!("http://{up}")
+    )]);
+    let t = gateway(base_config(&who.url(), cache), rules).await;
+    let get = |path: &'static str, cookie: &'static str| {
+        let url = t.proxy(path);
+        async move {
+            let r = client()
+                .get(url)
+                .header("Cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{path} {cookie}");
+        }
+    };
+    get("/c?a=1", "ory_kratos_session=valid").await;
+    get("/c?a=1", "ory_kratos_session=valid").await;
+    assert_eq!(who.calls(), 1, "the same check is answered from the cache");
+    get("/c?a=2", "ory_kratos_session=valid").await;
+    assert_eq!(
+        who.calls(),
+        2,
+        "the request's query goes to the check: another key"
+    );
+    get("/c?a=1", "ory_kratos_session=valid-too").await;
+    assert_eq!(who.calls(), 3, "another cookie is another key");
+    get("/c?a=2", "ory_kratos_session=valid").await;
+    get("/c?a=1", "ory_kratos_session=valid-too").await;
+    assert_eq!(who.calls(), 3, "both are cached");
+}
+
+#[tokio::test]
 async fn bearer_token_authenticates() {
     let (up, who) = (upstream().await, whoami().await);
     let rules = json!([rule(
@@ -365,6 +406,40 @@ async fn bearer_token_authenticates() {
             .status(),
         401
     );
+}
+
+#[tokio::test]
+async fn bearer_token_cache_keys_on_the_token() {
+    let (up, who) = (upstream().await, whoami().await);
+    let cache = json!({"authenticators": {"bearer_token": {"config": {"cache": {"enabled": true, "ttl": "1m"}}}}});
+    let rules = json!([rule(
+        "b",
+        "http://<**>/b",
+        &["bearer_token"],
+        &format!("http://{up}")
+    )]);
+    let t = gateway(base_config(&who.url(), cache), rules).await;
+    let status = |token: &'static str| {
+        let url = t.proxy("/b");
+        async move {
+            client()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(status("valid-token").await, 200);
+    assert_eq!(status("valid-token").await, 200);
+    assert_eq!(
+        who.calls(),
+        1,
+        "the second check is answered from the cache"
+    );
+    assert_eq!(status("nope").await, 401, "another token is another check");
+    assert_eq!(who.calls(), 2);
 }
 
 #[tokio::test]

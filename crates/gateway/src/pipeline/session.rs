@@ -7,39 +7,74 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::{json, Map, Value};
 
-/// The URL a rule is matched against (`<scheme>://<host><path>`), plus the query.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The URL a rule is matched against (`<scheme>://<host><path>`), plus the query: kept as
+/// one string, `<scheme>://<host><path>[?<query>]`, with the parts' offsets, so that building
+/// it is one allocation and the match string is a slice of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestUrl {
-    /// `http` or `https`.
-    pub scheme: String,
-    /// Host with optional port.
-    pub host: String,
-    /// Decoded, cleaned path.
-    pub path: String,
-    /// The raw query, without `?`.
-    pub raw_query: String,
+    text: String,
+    scheme_end: usize,
+    path_start: usize,
+    path_end: usize,
+}
+
+impl Default for RequestUrl {
+    fn default() -> Self {
+        Self::new("", "", "", "")
+    }
 }
 
 impl RequestUrl {
+    /// From its parts: `path` decoded and cleaned, `raw_query` without `?`.
+    pub fn new(scheme: &str, host: &str, path: &str, raw_query: &str) -> Self {
+        let mut text =
+            String::with_capacity(scheme.len() + 3 + host.len() + path.len() + 1 + raw_query.len());
+        text.push_str(scheme);
+        text.push_str("://");
+        text.push_str(host);
+        let path_start = text.len();
+        text.push_str(path);
+        let path_end = text.len();
+        if !raw_query.is_empty() {
+            text.push('?');
+            text.push_str(raw_query);
+        }
+        Self {
+            text,
+            scheme_end: scheme.len(),
+            path_start,
+            path_end,
+        }
+    }
+
+    /// `http` or `https`.
+    pub fn scheme(&self) -> &str {
+        &self.text[..self.scheme_end]
+    }
+
+    /// Host with optional port.
+    pub fn host(&self) -> &str {
+        &self.text[self.scheme_end + 3..self.path_start]
+    }
+
+    /// Decoded, cleaned path.
+    pub fn path(&self) -> &str {
+        &self.text[self.path_start..self.path_end]
+    }
+
+    /// The raw query, without `?`.
+    pub fn raw_query(&self) -> &str {
+        self.text.get(self.path_end + 1..).unwrap_or("")
+    }
+
     /// The match string `<scheme>://<host><path>`.
-    pub fn match_string(&self) -> String {
-        let mut s =
-            String::with_capacity(self.scheme.len() + 3 + self.host.len() + self.path.len());
-        s.push_str(&self.scheme);
-        s.push_str("://");
-        s.push_str(&self.host);
-        s.push_str(&self.path);
-        s
+    pub fn match_string(&self) -> &str {
+        &self.text[..self.path_end]
     }
 
     /// The full URL, query included.
-    pub fn full(&self) -> String {
-        let mut s = self.match_string();
-        if !self.raw_query.is_empty() {
-            s.push('?');
-            s.push_str(&self.raw_query);
-        }
-        s
+    pub fn full(&self) -> &str {
+        &self.text
     }
 
     /// Go `url.URL` for templates: its fields plus what its methods rules call return
@@ -47,7 +82,7 @@ impl RequestUrl {
     pub fn to_template_json(&self) -> Value {
         let mut v = self.to_go_json();
         let mut query: Map<String, Value> = Map::new();
-        for (k, val) in url::form_urlencoded::parse(self.raw_query.as_bytes()) {
+        for (k, val) in url::form_urlencoded::parse(self.raw_query().as_bytes()) {
             match query
                 .entry(k.into_owned())
                 .or_insert_with(|| Value::Array(Vec::new()))
@@ -56,18 +91,14 @@ impl RequestUrl {
                 _ => unreachable!("inserted as an array"),
             }
         }
-        let (hostname, port) = split_host_port(&self.host);
-        let mut request_uri = self.path.clone();
-        if !self.raw_query.is_empty() {
-            request_uri.push('?');
-            request_uri.push_str(&self.raw_query);
-        }
+        let (hostname, port) = split_host_port(self.host());
+        let request_uri = &self.text[self.path_start..];
         if let Value::Object(o) = &mut v {
             o.insert("Query".into(), Value::Object(query));
-            o.insert("String".into(), Value::String(self.full()));
+            o.insert("String".into(), Value::String(self.full().to_owned()));
             o.insert("Hostname".into(), Value::String(hostname.to_owned()));
             o.insert("Port".into(), Value::String(port.to_owned()));
-            o.insert("RequestURI".into(), Value::String(request_uri));
+            o.insert("RequestURI".into(), Value::String(request_uri.to_owned()));
         }
         v
     }
@@ -75,9 +106,9 @@ impl RequestUrl {
     /// Go `url.URL` as JSON (`Scheme`, `Host`, `Path`, `RawQuery`, …).
     pub fn to_go_json(&self) -> Value {
         json!({
-            "Scheme": self.scheme, "Opaque": "", "User": null, "Host": self.host,
-            "Path": self.path, "RawPath": "", "OmitHost": false, "ForceQuery": false,
-            "RawQuery": self.raw_query, "Fragment": "", "RawFragment": ""
+            "Scheme": self.scheme(), "Opaque": "", "User": null, "Host": self.host(),
+            "Path": self.path(), "RawPath": "", "OmitHost": false, "ForceQuery": false,
+            "RawQuery": self.raw_query(), "Fragment": "", "RawFragment": ""
         })
     }
 }

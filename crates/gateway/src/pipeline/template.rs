@@ -126,12 +126,12 @@ mod tests {
         headers.insert("x-api-key", http::HeaderValue::from_static("k1"));
         let req = crate::pipeline::RequestContext {
             method: http::Method::GET,
-            url: std::sync::Arc::new(crate::pipeline::RequestUrl {
-                scheme: "https".into(),
-                host: "h.example:8443".into(),
-                path: "/p/a".into(),
-                raw_query: "q=hello&q=2&e=a+b".into(),
-            }),
+            url: std::sync::Arc::new(crate::pipeline::RequestUrl::new(
+                "https",
+                "h.example:8443",
+                "/p/a",
+                "q=hello&q=2&e=a+b",
+            )),
             headers: std::sync::Arc::new(headers),
             remote_addr: None,
             body: None,

@@ -62,14 +62,15 @@ pub fn upstream_fields(
     }
     // A mutator's own value for a forwarding field wins (it comes with the session's).
     if !session.contains_key(X_FORWARDED_FOR) {
-        if let Some(peer) = ctx.remote_addr.map(ip_text) {
+        if let Some(peer) = ctx.remote_addr.map(IpText::new) {
+            let peer = peer.as_str();
             let prev = policy
                 .trust
                 .then(|| src.get(X_FORWARDED_FOR).and_then(|v| v.to_str().ok()))
                 .flatten();
             match prev {
                 Some(prev) => out.add_text(&X_FORWARDED_FOR, &format!("{prev}, {peer}")),
-                None => out.add_text(&X_FORWARDED_FOR, &peer),
+                None => out.add_text(&X_FORWARDED_FOR, peer),
             }
         }
     }
@@ -80,17 +81,17 @@ pub fn upstream_fields(
             .flatten()
             .or_else(|| {
                 src.get(header::HOST)
-                    .filter(|h| h.as_bytes() == ctx.url.host.as_bytes())
+                    .filter(|h| h.as_bytes() == ctx.url.host().as_bytes())
             });
         match host {
             Some(h) => out.add(&X_FORWARDED_HOST, h),
-            None => out.add_text(&X_FORWARDED_HOST, &ctx.url.host),
+            None => out.add_text(&X_FORWARDED_HOST, ctx.url.host()),
         }
     }
     if !session.contains_key(X_FORWARDED_PROTO) {
         match policy.trust.then(|| src.get(X_FORWARDED_PROTO)).flatten() {
             Some(p) => out.add(&X_FORWARDED_PROTO, p),
-            None if ctx.url.scheme == "https" => {
+            None if ctx.url.scheme() == "https" => {
                 out.add(&X_FORWARDED_PROTO, &HeaderValue::from_static("https"))
             }
             None => out.add(&X_FORWARDED_PROTO, &HeaderValue::from_static("http")),
@@ -104,26 +105,60 @@ pub fn upstream_fields(
     }
 }
 
-/// An address as text; IPv4 without the formatting machinery (this runs per request).
-fn ip_text(ip: std::net::IpAddr) -> String {
-    match ip {
-        std::net::IpAddr::V4(v4) => {
-            let mut s = String::with_capacity(15);
-            for (i, &o) in v4.octets().iter().enumerate() {
-                if i > 0 {
-                    s.push('.');
+/// An address as text, on the stack (this runs per request); IPv4 without the formatting
+/// machinery.
+struct IpText {
+    buf: [u8; 45],
+    len: usize,
+}
+
+impl IpText {
+    fn new(ip: std::net::IpAddr) -> Self {
+        use std::fmt::Write as _;
+        let mut t = Self {
+            buf: [0; 45],
+            len: 0,
+        };
+        match ip {
+            std::net::IpAddr::V4(v4) => {
+                for (i, &o) in v4.octets().iter().enumerate() {
+                    if i > 0 {
+                        t.push(b'.');
+                    }
+                    if o >= 100 {
+                        t.push(b'0' + o / 100);
+                    }
+                    if o >= 10 {
+                        t.push(b'0' + o / 10 % 10);
+                    }
+                    t.push(b'0' + o % 10);
                 }
-                if o >= 100 {
-                    s.push(char::from(b'0' + o / 100));
-                }
-                if o >= 10 {
-                    s.push(char::from(b'0' + o / 10 % 10));
-                }
-                s.push(char::from(b'0' + o % 10));
             }
-            s
+            // At most 45 characters: it fits.
+            std::net::IpAddr::V6(v6) => {
+                let _ = write!(t, "{v6}");
+            }
         }
-        std::net::IpAddr::V6(_) => ip.to_string(),
+        t
+    }
+
+    fn push(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for IpText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -151,9 +186,10 @@ mod tests {
             "192.168.1.9",
             "::1",
             "fe80::1",
+            "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
         ] {
             let ip: std::net::IpAddr = ip.parse().unwrap();
-            assert_eq!(ip_text(ip), ip.to_string());
+            assert_eq!(IpText::new(ip).as_str(), ip.to_string());
         }
     }
 }

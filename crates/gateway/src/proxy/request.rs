@@ -1,5 +1,6 @@
 //! Turning an incoming request into the pipeline's [`RequestContext`].
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -60,37 +61,43 @@ pub fn context_from_parts(
             .flatten()
             .filter(|p| *p == "https")
             .unwrap_or("http")
-    }
-    .to_owned();
+    };
     let peer: Option<IpAddr> = Some(conn.peer.ip());
-    let host = parts
+    let authority;
+    let host = match parts
         .headers
         .get(http::header::HOST)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| parts.uri.authority().map(|a| a.to_string()))
-        .unwrap_or_default();
+    {
+        Some(h) => h,
+        None => {
+            authority = parts.uri.authority().map(|a| a.to_string());
+            authority.as_deref().unwrap_or_default()
+        }
+    };
+    let url = RequestUrl::new(
+        scheme,
+        host,
+        &decode_clean(parts.uri.path()),
+        parts.uri.query().unwrap_or(""),
+    );
     RequestContext {
         method: parts.method.clone(),
-        url: Arc::new(RequestUrl {
-            scheme,
-            host,
-            path: decode_clean(parts.uri.path()),
-            raw_query: parts.uri.query().unwrap_or("").to_owned(),
-        }),
+        url: Arc::new(url),
         headers: Arc::new(std::mem::take(&mut parts.headers)),
         remote_addr: peer,
         body: None,
     }
 }
 
-/// Percent-decodes and cleans a path for matching.
-pub fn decode_clean(raw: &str) -> String {
+/// Percent-decodes and cleans a path for matching (borrowed when it is clean already, the
+/// usual case).
+pub fn decode_clean(raw: &str) -> Cow<'_, str> {
     if is_clean(raw) {
-        return raw.to_owned();
+        return Cow::Borrowed(raw);
     }
     let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
-    clean_path(&decoded)
+    Cow::Owned(clean_path(&decoded))
 }
 
 /// Whether `raw` is already what [`decode_clean`] would return: absolute, no `%`, no empty,

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use http::header::{AUTHORIZATION, COOKIE};
 use http::HeaderValue;
 
-use super::session_check::{forwarded_headers, header_names, SessionCheckConfig, SessionChecker};
+use super::session_check::{header_names, Forwarded, SessionCheckConfig, SessionChecker};
 use super::token_from::extract;
 use crate::error::AuthnError;
 use crate::pipeline::{AuthenticationSession, Authenticator, RequestContext, Services};
@@ -29,30 +29,55 @@ impl BearerToken {
     }
 }
 
+impl BearerToken {
+    /// What the check forwards, or `None` when there is no token (with its prefix).
+    fn forwarded(&self, req: &RequestContext) -> Option<Forwarded<'_>> {
+        let cfg = self.checker.config();
+        let token = extract(cfg.token_from.as_ref(), req)?;
+        if let Some(prefix) = &cfg.prefix {
+            if !token.starts_with(prefix.as_str()) {
+                return None;
+            }
+        }
+        let sends_authorization =
+            self.forward.contains(&AUTHORIZATION) && req.headers.contains_key(AUTHORIZATION);
+        let authorization = if sends_authorization {
+            None
+        } else {
+            HeaderValue::from_str(&format!("Bearer {token}")).ok()
+        };
+        Some(Forwarded {
+            names: &self.forward,
+            authorization,
+        })
+    }
+}
+
 #[async_trait]
 impl Authenticator for BearerToken {
+    /// Declining, and a session the cache holds, need no waiting.
+    fn authenticate_now(
+        &self,
+        req: &RequestContext,
+        session: &mut AuthenticationSession,
+    ) -> Option<Result<(), AuthnError>> {
+        let Some(forwarded) = self.forwarded(req) else {
+            return Some(Err(AuthnError::NotResponsible));
+        };
+        self.checker
+            .cached(req, &forwarded, session)
+            .then_some(Ok(()))
+    }
+
     async fn authenticate(
         &self,
         req: &RequestContext,
         session: &mut AuthenticationSession,
     ) -> Result<(), AuthnError> {
-        let cfg = self.checker.config();
-        let Some(token) = extract(cfg.token_from.as_ref(), req) else {
+        let Some(forwarded) = self.forwarded(req) else {
             return Err(AuthnError::NotResponsible);
         };
-        if let Some(prefix) = &cfg.prefix {
-            if !token.starts_with(prefix.as_str()) {
-                return Err(AuthnError::NotResponsible);
-            }
-        }
-        let mut headers = forwarded_headers(req, &self.forward);
-        if !headers.contains_key(AUTHORIZATION) {
-            if let Ok(v) = HeaderValue::from_str(&format!("Bearer {token}")) {
-                headers.insert(AUTHORIZATION, v);
-            }
-        }
-        self.checker.add_headers(&mut headers);
-        self.checker.check(req, headers, session).await?;
+        self.checker.check(req, forwarded, session).await?;
         Ok(())
     }
 }

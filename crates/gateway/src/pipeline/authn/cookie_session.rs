@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use http::header::{AUTHORIZATION, COOKIE};
 
-use super::session_check::{forwarded_headers, header_names, SessionCheckConfig, SessionChecker};
+use super::session_check::{header_names, Forwarded, SessionCheckConfig, SessionChecker};
 use super::token_from::cookies;
 use crate::error::AuthnError;
 use crate::pipeline::{AuthenticationSession, Authenticator, RequestContext, Services};
@@ -31,25 +31,49 @@ impl CookieSession {
     }
 }
 
+impl CookieSession {
+    fn responsible(&self, req: &RequestContext) -> bool {
+        let only = &self.checker.config().only;
+        if only.is_empty() {
+            cookies(req).next().is_some()
+        } else {
+            cookies(req).any(|(n, _)| only.iter().any(|o| o == n))
+        }
+    }
+
+    fn forwarded(&self) -> Forwarded<'_> {
+        Forwarded {
+            names: &self.forward,
+            authorization: None,
+        }
+    }
+}
+
 #[async_trait]
 impl Authenticator for CookieSession {
+    /// Declining, and a session the cache holds, need no waiting.
+    fn authenticate_now(
+        &self,
+        req: &RequestContext,
+        session: &mut AuthenticationSession,
+    ) -> Option<Result<(), AuthnError>> {
+        if !self.responsible(req) {
+            return Some(Err(AuthnError::NotResponsible));
+        }
+        self.checker
+            .cached(req, &self.forwarded(), session)
+            .then_some(Ok(()))
+    }
+
     async fn authenticate(
         &self,
         req: &RequestContext,
         session: &mut AuthenticationSession,
     ) -> Result<(), AuthnError> {
-        let only = &self.checker.config().only;
-        let responsible = if only.is_empty() {
-            cookies(req).next().is_some()
-        } else {
-            cookies(req).any(|(n, _)| only.iter().any(|o| o == n))
-        };
-        if !responsible {
+        if !self.responsible(req) {
             return Err(AuthnError::NotResponsible);
         }
-        let mut headers = forwarded_headers(req, &self.forward);
-        self.checker.add_headers(&mut headers);
-        self.checker.check(req, headers, session).await?;
+        self.checker.check(req, self.forwarded(), session).await?;
         Ok(())
     }
 }

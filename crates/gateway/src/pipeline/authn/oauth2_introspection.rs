@@ -96,7 +96,7 @@ impl Authenticator for Introspection {
             out = out.header(k, v);
         }
         if self.cfg.preserve_host {
-            out = out.header("X-Forwarded-Host", &req.url.host);
+            out = out.header("X-Forwarded-Host", req.url.host());
         }
         let resp = out.send().await.map_err(|e| {
             GatewayError::internal(format!("introspection failed: {e}")).from_upstream()

@@ -1,6 +1,6 @@
 //! The remote session check shared by `cookie_session` and `bearer_token`, with our optional
-//! session cache (keyed by a hash of what is forwarded; TTL bounded by the session's own
-//! `expires_at` and Kratos' `Ory-Session-Cache-For`).
+//! session cache (keyed by a keyed hash of what would be forwarded; TTL bounded by the
+//! session's own `expires_at` and Kratos' `Ory-Session-Cache-For`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
-use super::session_cache::{CheckedSession, SessionCache};
+use super::session_cache::{CacheKey, CheckedSession, SessionCache};
 use crate::config::parse_duration;
 use crate::error::GatewayError;
 use crate::pipeline::gjson;
@@ -159,13 +158,6 @@ impl SessionChecker {
         &self.cfg
     }
 
-    /// Adds `additional_headers` (parsed once at load).
-    pub fn add_headers(&self, out: &mut HeaderMap) {
-        for (n, v) in &self.additional {
-            out.insert(n.clone(), v.clone());
-        }
-    }
-
     /// The check URL for this request (`preserve_path`/`preserve_query` applied).
     fn url_for(&self, req: &RequestContext) -> std::borrow::Cow<'_, url::Url> {
         use std::borrow::Cow;
@@ -174,56 +166,127 @@ impl SessionChecker {
         }
         let mut url = self.check_url.clone();
         if !self.cfg.preserve_path {
-            url.set_path(&req.url.path);
+            url.set_path(req.url.path());
         }
         if !self.cfg.preserve_query {
-            url.set_query(Some(req.url.raw_query.as_str()).filter(|q| !q.is_empty()));
+            url.set_query(Some(req.url.raw_query()).filter(|q| !q.is_empty()));
         }
         Cow::Owned(url)
+    }
+
+    /// Fills the session from the cache, if it holds this check's answer.
+    pub fn cached(
+        &self,
+        req: &RequestContext,
+        forwarded: &Forwarded<'_>,
+        session: &mut AuthenticationSession,
+    ) -> bool {
+        let Some(cache) = &self.cache else {
+            return false;
+        };
+        let Some(hit) = cache.get(&self.cache_key(cache, req, forwarded)) else {
+            return false;
+        };
+        session.subject = hit.subject.clone();
+        session.extra = hit.extra.clone();
+        true
     }
 
     /// Calls the session endpoint (or the cache) and fills the session.
     pub async fn check(
         &self,
         req: &RequestContext,
-        headers: HeaderMap,
+        forwarded: Forwarded<'_>,
         session: &mut AuthenticationSession,
     ) -> Result<(), GatewayError> {
-        let method = self.force_method.as_ref().unwrap_or(&req.method);
-        let url = self.url_for(req);
-        let key = self
-            .cache
-            .as_ref()
-            .map(|_| cache_key(method.as_str(), url.as_str(), &headers));
-        if let (Some(cache), Some(key)) = (&self.cache, &key) {
-            if let Some(hit) = cache.get(key) {
-                session.subject = hit.subject.clone();
-                session.extra = hit.extra.clone();
-                return Ok(());
-            }
+        if self.cached(req, &forwarded, session) {
+            return Ok(());
         }
         // Boxed: the remote call is the cold path, and would otherwise enlarge every
         // authenticator's future (which the allocator then serves off its slow path).
-        Box::pin(self.ask(req, method, url, headers, key, session)).await
+        Box::pin(self.ask(req, forwarded, session)).await
+    }
+
+    fn method<'a>(&'a self, req: &'a RequestContext) -> &'a http::Method {
+        self.force_method.as_ref().unwrap_or(&req.method)
+    }
+
+    /// The cache key of a check: what determines the request [`Self::ask`] would send (the
+    /// method, the check URL, the request's path and query where they replace the URL's,
+    /// the forwarded and additional headers), without building that request.
+    fn cache_key(
+        &self,
+        cache: &SessionCache,
+        req: &RequestContext,
+        forwarded: &Forwarded<'_>,
+    ) -> CacheKey {
+        let (keep_path, keep_query) = (self.cfg.preserve_path, self.cfg.preserve_query);
+        let mut key = cache.key();
+        key.part(self.method(req).as_str().as_bytes())
+            .part(self.check_url.as_str().as_bytes())
+            .part(&[u8::from(keep_path), u8::from(keep_query)]);
+        if !keep_path {
+            key.part(req.url.path().as_bytes());
+        }
+        if !keep_query {
+            key.part(req.url.raw_query().as_bytes());
+        }
+        for name in forwarded.names {
+            for value in req.headers.get_all(name) {
+                key.part(name.as_str().as_bytes()).part(value.as_bytes());
+            }
+        }
+        // Header names are never empty: this part ends the list.
+        key.part(b"");
+        match &forwarded.authorization {
+            Some(v) => key.part(b"1").part(v.as_bytes()),
+            None => key.part(b"0"),
+        };
+        for (name, value) in &self.additional {
+            key.part(name.as_str().as_bytes()).part(value.as_bytes());
+        }
+        key.finish()
+    }
+
+    /// The headers the check sends: the forwarded ones, the fallback `Authorization`, then
+    /// `additional_headers` (each replacing a forwarded one of the same name).
+    fn headers(&self, req: &RequestContext, forwarded: Forwarded<'_>) -> HeaderMap {
+        let mut out = HeaderMap::with_capacity(forwarded.names.len() + self.additional.len() + 1);
+        for n in forwarded.names {
+            for v in req.headers.get_all(n) {
+                out.append(n.clone(), v.clone());
+            }
+        }
+        if let Some(v) = forwarded.authorization {
+            if !out.contains_key(http::header::AUTHORIZATION) {
+                out.insert(http::header::AUTHORIZATION, v);
+            }
+        }
+        for (n, v) in &self.additional {
+            out.insert(n.clone(), v.clone());
+        }
+        out
     }
 
     /// The remote session check, cached on success.
     async fn ask(
         &self,
         req: &RequestContext,
-        method: &http::Method,
-        url: std::borrow::Cow<'_, url::Url>,
-        headers: HeaderMap,
-        key: Option<[u8; 32]>,
+        forwarded: Forwarded<'_>,
         session: &mut AuthenticationSession,
     ) -> Result<(), GatewayError> {
+        let key = self
+            .cache
+            .as_ref()
+            .map(|cache| self.cache_key(cache, req, &forwarded));
+        let url = self.url_for(req).into_owned();
         let mut out = self
             .http
-            .request(method.clone(), url.into_owned())
+            .request(self.method(req).clone(), url)
             .timeout(DEFAULT_OUTBOUND_TIMEOUT)
-            .headers(headers);
+            .headers(self.headers(req, forwarded));
         if self.cfg.preserve_host {
-            out = out.header("X-Forwarded-Host", &req.url.host);
+            out = out.header("X-Forwarded-Host", req.url.host());
         }
         let resp = out.send().await.map_err(|e| {
             GatewayError::forbidden()
@@ -291,20 +354,6 @@ fn expires_in(body: &Value) -> Option<Duration> {
     Some(left.to_std().unwrap_or(Duration::ZERO))
 }
 
-fn cache_key(method: &str, url: &str, headers: &HeaderMap) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update(method.as_bytes());
-    h.update([0]);
-    h.update(url.as_bytes());
-    for (k, v) in headers {
-        h.update([0]);
-        h.update(k.as_str().as_bytes());
-        h.update([1]);
-        h.update(v.as_bytes());
-    }
-    h.finalize().into()
-}
-
 /// Parses `forward_http_headers` once (invalid names are skipped, as before).
 pub fn header_names(names: &[String]) -> Vec<HeaderName> {
     names
@@ -313,13 +362,10 @@ pub fn header_names(names: &[String]) -> Vec<HeaderName> {
         .collect()
 }
 
-/// Copies the listed request headers.
-pub fn forwarded_headers(req: &RequestContext, names: &[HeaderName]) -> HeaderMap {
-    let mut out = HeaderMap::with_capacity(names.len() + 2);
-    for n in names {
-        for v in req.headers.get_all(n) {
-            out.append(n.clone(), v.clone());
-        }
-    }
-    out
+/// What a session check forwards of the request besides its method, path and query.
+pub struct Forwarded<'a> {
+    /// The request headers sent along (`forward_http_headers`).
+    pub names: &'a [HeaderName],
+    /// Sent as `Authorization` when those headers have none (`bearer_token`'s token).
+    pub authorization: Option<HeaderValue>,
 }

@@ -28,7 +28,7 @@ pub fn extract(from: Option<&TokenFrom>, req: &RequestContext) -> Option<String>
         Some(TokenFrom {
             query_parameter: Some(q),
             ..
-        }) => url::form_urlencoded::parse(req.url.raw_query.as_bytes())
+        }) => url::form_urlencoded::parse(req.url.raw_query().as_bytes())
             .find(|(k, _)| k == q.as_str())
             .map(|(_, v)| v.into_owned()),
         Some(TokenFrom {

@@ -126,7 +126,7 @@ fn return_to(req: &RequestContext) -> String {
         h("x-forwarded-uri"),
     ) {
         (Some(p), Some(host), Some(uri)) => format!("{p}://{host}{uri}"),
-        _ => req.url.full(),
+        _ => req.url.full().to_owned(),
     }
 }
 

@@ -71,8 +71,8 @@ impl Mutator for Hydrator {
     ) -> Result<(), GatewayError> {
         let mut url = url::Url::parse(&self.cfg.api.url)
             .map_err(|e| GatewayError::internal(e.to_string()))?;
-        if !req.url.raw_query.is_empty() {
-            url.set_query(Some(&req.url.raw_query));
+        if !req.url.raw_query().is_empty() {
+            url.set_query(Some(req.url.raw_query()));
         }
         let mut out = self
             .http
