@@ -58,14 +58,21 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
         Version::HTTP_11
     };
     let fields = &*resp.headers;
-    let values = |n: &'static str| {
+    // Each name is classified once; the loops below look at the kinds.
+    let mut kinds = [Kind::Other; MAX_HEADERS];
+    for (k, h) in kinds.iter_mut().zip(fields) {
+        *k = Kind::of(h.name);
+    }
+    let kinds = &kinds[..fields.len()];
+    let values = |kind: Kind| {
         fields
             .iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(n))
-            .map(|h| h.value)
+            .zip(kinds)
+            .filter(move |(_, &k)| k == kind)
+            .map(|(h, _)| h.value)
     };
     let mut close = version == Version::HTTP_10;
-    for v in values("connection") {
+    for v in values(Kind::Connection) {
         if has_token(v, "close") {
             close = true;
         } else if version == Version::HTTP_10 && has_token(v, "keep-alive") {
@@ -75,26 +82,33 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
     let framing = framing(
         status,
         bodiless,
-        values("transfer-encoding").last(),
-        values("content-length"),
+        values(Kind::TransferEncoding).last(),
+        values(Kind::ContentLength),
     )?;
     let mut parts = Response::new(()).into_parts().0;
     parts.status = status;
     parts.version = version;
     if raw {
-        let listed = |name: &str| values("connection").any(|v| has_token(v, name));
+        // `Connection: keep-alive` (the usual case) names no field that is not hop-by-hop
+        // already, so the fields need not each be looked up in it.
+        let names_fields = values(Kind::Connection).any(|v| {
+            v.split(|&b| b == b',')
+                .any(|t| !t.trim_ascii().eq_ignore_ascii_case(b"keep-alive"))
+        });
+        let listed =
+            |name: &str| names_fields && values(Kind::Connection).any(|v| has_token(v, name));
         let bodiless_status = status.is_informational() || status == StatusCode::NO_CONTENT;
         let mut out = RawFields {
             lines: Vec::with_capacity(len),
             has_date: false,
             length: None,
         };
-        for h in fields {
+        for (h, &kind) in fields.iter().zip(kinds) {
             let name = h.name;
-            if HOP_BY_HOP.iter().any(|x| x.eq_ignore_ascii_case(name)) || listed(name) {
+            if kind.is_hop_by_hop() || listed(name) {
                 continue;
             }
-            if name.eq_ignore_ascii_case("content-length") {
+            if kind == Kind::ContentLength {
                 if bodiless_status {
                     continue;
                 }
@@ -104,7 +118,7 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
                         .and_then(|v| v.parse().ok()),
                 );
             }
-            out.has_date |= name.eq_ignore_ascii_case("date");
+            out.has_date |= kind == Kind::Date;
             out.lines.extend_from_slice(name.as_bytes());
             out.lines.extend_from_slice(b": ");
             out.lines.extend_from_slice(h.value);
@@ -130,6 +144,39 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
         framing,
         keep_alive: !close,
     }))
+}
+
+/// What a response field is to the exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Connection,
+    ContentLength,
+    TransferEncoding,
+    Date,
+    /// Another hop-by-hop field ([`HOP_BY_HOP`]).
+    HopByHop,
+    Other,
+}
+
+impl Kind {
+    fn of(name: &str) -> Self {
+        let is = |n: &str| name.eq_ignore_ascii_case(n);
+        match name.len() {
+            4 if is("date") => Self::Date,
+            10 if is("connection") => Self::Connection,
+            14 if is("content-length") => Self::ContentLength,
+            17 if is("transfer-encoding") => Self::TransferEncoding,
+            _ if HOP_BY_HOP.iter().any(|h| is(h)) => Self::HopByHop,
+            _ => Self::Other,
+        }
+    }
+
+    fn is_hop_by_hop(self) -> bool {
+        matches!(
+            self,
+            Self::Connection | Self::TransferEncoding | Self::HopByHop
+        )
+    }
 }
 
 /// The fields at `spans` (name, start, end) of `head` as a header map whose values share the

@@ -298,7 +298,13 @@ async fn exchange(
     }
     let mut received = false;
     loop {
-        match answer_head::parse(&mut conn.buf, bodiless_answer, raw) {
+        // Nothing read yet (the usual case right after writing): nothing to parse.
+        let parsed = if conn.buf.is_empty() {
+            Ok(None)
+        } else {
+            answer_head::parse(&mut conn.buf, bodiless_answer, raw)
+        };
+        match parsed {
             Ok(Some(parsed)) => {
                 if parsed.parts.status.is_informational() {
                     if parsed.parts.status == StatusCode::SWITCHING_PROTOCOLS {

@@ -29,10 +29,11 @@ struct Bucket {
     each: Vec<usize>,
 }
 
-/// Groups keyed by literal text, looked up by every distinct key length.
+/// Groups keyed by literal text, looked up by every distinct key length (with foldhash:
+/// requests only look keys up, and the keys come from the rules).
 #[derive(Default)]
 struct Level {
-    buckets: HashMap<String, Bucket>,
+    buckets: HashMap<String, Bucket, foldhash::fast::RandomState>,
     lengths: Vec<usize>,
 }
 
