@@ -98,7 +98,7 @@ impl ProxyState {
         let upgrade = request::is_upgrade(&ctx.headers)
             .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
             .flatten();
-        let incoming = Incoming {
+        let mut incoming = Incoming {
             method: parts.method,
             uri: parts.uri,
             ctx,
@@ -106,13 +106,11 @@ impl ProxyState {
             raw_answer,
         };
         async move {
-            let method = incoming.method.clone();
-            let uri = incoming.uri.clone();
-            let resp = proxy(&self, incoming, Body::new(body)).await;
+            let resp = proxy(&self, &mut incoming, Body::new(body)).await;
             self.engine.services.metrics.observe(
                 "oathkeeper-proxy",
-                method.as_str(),
-                uri.path(),
+                incoming.method.as_str(),
+                incoming.uri.path(),
                 resp.status().as_u16(),
                 started.elapsed(),
             );
@@ -131,17 +129,20 @@ struct Incoming {
     raw_answer: bool,
 }
 
-async fn proxy(st: &ProxyState, incoming: Incoming, body: Body) -> Response {
+/// One request through the pipeline and upstream. It borrows the request's head from the
+/// caller's future instead of taking it: this future, moved once per request, stays small.
+async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Response {
     let Incoming {
         uri,
-        mut ctx,
+        ctx,
         upgrade,
         raw_answer,
         ..
     } = incoming;
-    let (rule, captures) = match st.engine.match_rule(&ctx) {
+    let (ctx, raw_answer) = (&mut *ctx, *raw_answer);
+    let (rule, captures) = match st.engine.match_rule(ctx) {
         Ok(m) => m,
-        Err(denied) => return st.engine.error_response(&denied, &ctx),
+        Err(denied) => return st.engine.error_response(&denied, ctx),
     };
     let needs_body = rule.pipeline.as_ref().is_ok_and(|p| p.needs_body());
     let body = if needs_body {
@@ -163,16 +164,16 @@ async fn proxy(st: &ProxyState, incoming: Incoming, body: Body) -> Response {
                         error: e,
                         rule: Some(rule),
                     },
-                    &ctx,
+                    ctx,
                 );
             }
         }
     } else {
         body
     };
-    let allowed = match st.engine.run(rule, captures, &ctx).await {
+    let allowed = match st.engine.run(rule, captures, ctx).await {
         Ok(a) => a,
-        Err(denied) => return st.engine.error_response(&denied, &ctx),
+        Err(denied) => return st.engine.error_response(&denied, ctx),
     };
     let Some(target) = allowed.rule.upstream.as_ref() else {
         let e = GatewayError::internal(format!(
@@ -184,10 +185,10 @@ async fn proxy(st: &ProxyState, incoming: Incoming, body: Body) -> Response {
                 error: e,
                 rule: Some(allowed.rule.clone()),
             },
-            &ctx,
+            ctx,
         );
     };
-    let out = match forward::build_request(&uri, &ctx, body, &allowed, target, &st.forwarded) {
+    let out = match forward::build_request(uri, ctx, body, &allowed, target, &st.forwarded) {
         Ok(r) => r,
         Err(e) => {
             return st.engine.error_response(
@@ -195,14 +196,20 @@ async fn proxy(st: &ProxyState, incoming: Incoming, body: Body) -> Response {
                     error: e,
                     rule: Some(allowed.rule),
                 },
-                &ctx,
+                ctx,
             )
         }
     };
     drop(allowed.session);
     match st
         .upstream
-        .send(&target.scheme, &target.authority, out, upgrade, raw_answer)
+        .send(
+            &target.scheme,
+            &target.authority,
+            out,
+            upgrade.take(),
+            raw_answer,
+        )
         .await
     {
         Ok(resp) => resp.into_response(),
@@ -211,7 +218,7 @@ async fn proxy(st: &ProxyState, incoming: Incoming, body: Body) -> Response {
                 error: e,
                 rule: Some(allowed.rule),
             },
-            &ctx,
+            ctx,
         ),
     }
 }
