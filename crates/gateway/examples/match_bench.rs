@@ -4,6 +4,10 @@
 //! Three rule shapes: a distinct literal prefix per rule (indexed by prefix), and the
 //! Oathkeeper-typical `<https|http>://host/…` with no literal prefix at all (one group, matched
 //! through a `RegexSet`), for regexp and glob. Each figure is the best of five runs.
+//!
+//! The requests cycle through `DISTINCT` URLs (default 64), each matching its own rule (fewer
+//! when there are fewer rules): 64 warm rules against 10. `DISTINCT=10` gives both sets the
+//! same number of rules in use, which separates the rule count from the cache working set.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -45,7 +49,11 @@ fn rules(n: usize, strategy: MatchingStrategy, url: fn(usize) -> String) -> Rule
 }
 
 fn per_match_ns(set: &RuleSet, n: usize) -> f64 {
-    let urls: Vec<String> = (0..64)
+    let distinct = std::env::var("DISTINCT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    let urls: Vec<String> = (0..distinct)
         .map(|i| {
             format!(
                 "https://api.example.com/service{}/users/{i}",
