@@ -378,6 +378,36 @@ async fn session_cache_keys_on_what_the_check_would_send() {
 }
 
 #[tokio::test]
+async fn session_cache_keys_on_the_host_when_the_check_sends_it() {
+    let (up, who) = (upstream().await, whoami().await);
+    let cache = json!({"authenticators": {"cookie_session": {"config": {
+        "preserve_host": true, "cache": {"enabled": true, "ttl": "1m"}
+    }}}});
+    let rules = json!([rule(
+        "c",
+        "http://<**>/c",
+        &["cookie_session"],
+        &format!("http://{up}")
+    )]);
+    let t = gateway(base_config(&who.url(), cache), rules).await;
+    for host in ["a.example", "b.example", "a.example"] {
+        let r = client()
+            .get(t.proxy("/c"))
+            .header("Host", host)
+            .header("Cookie", "ory_kratos_session=valid")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{host}");
+    }
+    assert_eq!(
+        who.calls(),
+        2,
+        "X-Forwarded-Host differs per host: one check each"
+    );
+}
+
+#[tokio::test]
 async fn bearer_token_authenticates() {
     let (up, who) = (upstream().await, whoami().await);
     let rules = json!([rule(

@@ -212,24 +212,29 @@ impl SessionChecker {
     }
 
     /// The cache key of a check: what determines the request [`Self::ask`] would send (the
-    /// method, the check URL, the request's path and query where they replace the URL's,
-    /// the forwarded and additional headers), without building that request.
+    /// method, the check URL, the request's path and query where they replace the URL's, its
+    /// host where it is sent as `X-Forwarded-Host`, the forwarded and additional headers),
+    /// without building that request.
     fn cache_key(
         &self,
         cache: &SessionCache,
         req: &RequestContext,
         forwarded: &Forwarded<'_>,
     ) -> CacheKey {
-        let (keep_path, keep_query) = (self.cfg.preserve_path, self.cfg.preserve_query);
+        let cfg = &self.cfg;
+        let (keep_path, keep_query) = (cfg.preserve_path, cfg.preserve_query);
         let mut key = cache.key();
         key.part(self.method(req).as_str().as_bytes())
             .part(self.check_url.as_str().as_bytes())
-            .part(&[u8::from(keep_path), u8::from(keep_query)]);
+            .part(&[keep_path, keep_query, cfg.preserve_host].map(u8::from));
         if !keep_path {
             key.part(req.url.path().as_bytes());
         }
         if !keep_query {
             key.part(req.url.raw_query().as_bytes());
+        }
+        if cfg.preserve_host {
+            key.part(req.url.host().as_bytes());
         }
         for name in forwarded.names {
             for value in req.headers.get_all(name) {
