@@ -251,3 +251,30 @@ impl AuthenticationSession {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RequestUrl;
+
+    #[test]
+    fn request_url_parts_come_back_as_given() {
+        let u = RequestUrl::new("https", "h.example:8443", "/a/b", "q=1&r=2");
+        assert_eq!(u.scheme(), "https");
+        assert_eq!(u.host(), "h.example:8443");
+        assert_eq!(u.path(), "/a/b");
+        assert_eq!(u.raw_query(), "q=1&r=2");
+        assert_eq!(u.match_string(), "https://h.example:8443/a/b");
+        assert_eq!(u.full(), "https://h.example:8443/a/b?q=1&r=2");
+
+        let bare = RequestUrl::new("http", "h", "/", "");
+        assert_eq!(bare.raw_query(), "");
+        assert_eq!(bare.full(), "http://h/");
+
+        // A decoded `?` in the path stays in the path.
+        let odd = RequestUrl::new("http", "h", "/a?b", "");
+        assert_eq!((odd.path(), odd.raw_query()), ("/a?b", ""));
+
+        let empty = RequestUrl::default();
+        assert_eq!((empty.scheme(), empty.host(), empty.path()), ("", "", ""));
+    }
+}
