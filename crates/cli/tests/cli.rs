@@ -168,3 +168,22 @@ fn gateway_sigterm_right_after_listening_is_a_clean_exit() {
         assert!(status.success(), "{status}");
     }
 }
+
+/// `wait_for_port` tells a child's own listener from another process's on the same port.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_listener_is_attributed_to_its_own_process() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    assert!(listens(std::process::id(), port));
+    let mut other = std::process::Command::new("sleep")
+        .arg("5")
+        .spawn()
+        .unwrap();
+    assert!(
+        !listens(other.id(), port),
+        "the port is ours, not the child's"
+    );
+    other.kill().unwrap();
+    let _ = other.wait();
+}

@@ -40,10 +40,14 @@ pub fn write_config(dir: &Path, dsn: &str, public: u16, admin: u16, extra: &str)
     path.display().to_string()
 }
 
+/// Waits until `child` itself listens on `port`. A port from [`free_port`] is free only until
+/// someone binds it: another test's server may take it first, and a connection would then
+/// succeed while `child` is still starting (a SIGTERM sent then kills it before its handler
+/// is installed). On Linux the listening socket must therefore be one of `child`'s own.
 pub fn wait_for_port(port: u16, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() && listens(child.id(), port) {
             return;
         }
         if let Some(status) = child.try_wait().unwrap() {
@@ -52,6 +56,37 @@ pub fn wait_for_port(port: u16, child: &mut Child) {
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("server did not listen on {port}");
+}
+
+/// Whether process `pid` holds a socket listening on `port` (`/proc/net/tcp*` and
+/// `/proc/<pid>/fd`; always true where there is no `/proc`).
+pub fn listens(pid: u32, port: u16) -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    let inodes: Vec<String> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .flat_map(|text| {
+            text.lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let f: Vec<&str> = line.split_whitespace().collect();
+                    let local_port = f.get(1)?.rsplit(':').next()?;
+                    let (state, inode) = (*f.get(3)?, *f.get(9)?);
+                    (state == "0A" && u16::from_str_radix(local_port, 16).ok()? == port)
+                        .then(|| format!("socket:[{inode}]"))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten().any(|fd| {
+        std::fs::read_link(fd.path())
+            .is_ok_and(|target| inodes.iter().any(|i| target.as_os_str() == i.as_str()))
+    })
 }
 
 pub fn get(port: u16, path: &str) -> String {
