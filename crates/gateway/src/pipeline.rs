@@ -106,6 +106,27 @@ pub trait Mutator: Send + Sync {
     }
 }
 
+/// A mutator that never waits: it implements only [`MutateNow::apply`], and is a
+/// [`Mutator`] whose [`Mutator::mutate_now`] always answers.
+pub trait MutateNow: Send + Sync {
+    /// Adds headers to `session.header`.
+    fn apply(
+        &self,
+        req: &RequestContext,
+        session: &mut AuthenticationSession,
+    ) -> Result<(), GatewayError>;
+}
+
+impl<T: MutateNow> Mutator for T {
+    fn mutate_now(
+        &self,
+        req: &RequestContext,
+        session: &mut AuthenticationSession,
+    ) -> Option<Result<(), GatewayError>> {
+        Some(self.apply(req, session))
+    }
+}
+
 /// A rule's handlers, ready to run.
 pub struct Pipeline {
     /// Tried in order until one is responsible.

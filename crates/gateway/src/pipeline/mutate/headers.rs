@@ -9,22 +9,12 @@ use serde::Deserialize;
 use crate::error::GatewayError;
 use crate::pipeline::authn::token_from::cookies;
 use crate::pipeline::template::RuleTemplate;
-use crate::pipeline::{AuthenticationSession, Mutator, RequestContext, Services};
+use crate::pipeline::{AuthenticationSession, MutateNow, RequestContext, Services};
 
 /// Copies all request headers into the session (so decisions echo them).
 pub struct Noop;
 
-impl Mutator for Noop {
-    fn mutate_now(
-        &self,
-        req: &RequestContext,
-        s: &mut AuthenticationSession,
-    ) -> Option<Result<(), GatewayError>> {
-        Some(self.apply(req, s))
-    }
-}
-
-impl Noop {
+impl MutateNow for Noop {
     fn apply(
         &self,
         req: &RequestContext,
@@ -68,18 +58,12 @@ impl Header {
     }
 }
 
-impl Mutator for Header {
-    fn mutate_now(
+impl MutateNow for Header {
+    fn apply(
         &self,
         _req: &RequestContext,
         s: &mut AuthenticationSession,
-    ) -> Option<Result<(), GatewayError>> {
-        Some(self.apply(s))
-    }
-}
-
-impl Header {
-    fn apply(&self, s: &mut AuthenticationSession) -> Result<(), GatewayError> {
+    ) -> Result<(), GatewayError> {
         for (name, tpl) in &self.headers {
             // `try_from(String)` takes the rendered buffer without copying it.
             let value = HeaderValue::try_from(tpl.render(s)?).map_err(|_| {
@@ -116,17 +100,7 @@ impl Cookie {
     }
 }
 
-impl Mutator for Cookie {
-    fn mutate_now(
-        &self,
-        req: &RequestContext,
-        s: &mut AuthenticationSession,
-    ) -> Option<Result<(), GatewayError>> {
-        Some(self.apply(req, s))
-    }
-}
-
-impl Cookie {
+impl MutateNow for Cookie {
     fn apply(
         &self,
         req: &RequestContext,
