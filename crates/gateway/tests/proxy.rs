@@ -304,17 +304,23 @@ async fn websocket_upgrades_pass_through() {
     assert!(unauth.is_err(), "the handshake is authenticated");
 }
 
+/// A gateway with one rule for `url` behind `authenticator`, its session cache on (1 min)
+/// and `config` merged into the authenticator's config, with the whoami it checks against.
+async fn cached_gateway(authenticator: &str, config: Value, url: &str) -> (TestGateway, Whoami) {
+    let (up, who) = (upstream().await, whoami().await);
+    let mut config = config;
+    nexus_gateway::pipeline::registry::deep_merge(
+        &mut config,
+        &json!({"cache": {"enabled": true, "ttl": "1m"}}),
+    );
+    let extra = json!({"authenticators": {authenticator: {"config": config}}});
+    let rules = json!([rule("c", url, &[authenticator], &format!("http://{up}"))]);
+    (gateway(base_config(&who.url(), extra), rules).await, who)
+}
+
 #[tokio::test]
 async fn session_cache_avoids_repeated_whoami_calls() {
-    let (up, who) = (upstream().await, whoami().await);
-    let cache = json!({"authenticators": {"cookie_session": {"config": {"cache": {"enabled": true, "ttl": "1m"}}}}});
-    let rules = json!([rule(
-        "c",
-        "http://<**>/c",
-        &["cookie_session"],
-        &format!("http://{up}")
-    )]);
-    let t = gateway(base_config(&who.url(), cache), rules).await;
+    let (t, who) = cached_gateway("cookie_session", json!({}), "http://<**>/c").await;
     for _ in 0..5 {
         let r = client()
             .get(t.proxy("/c"))
@@ -338,17 +344,8 @@ async fn session_cache_avoids_repeated_whoami_calls() {
 
 #[tokio::test]
 async fn session_cache_keys_on_what_the_check_would_send() {
-    let (up, who) = (upstream().await, whoami().await);
-    let cache = json!({"authenticators": {"cookie_session": {"config": {
-        "preserve_query": false, "cache": {"enabled": true, "ttl": "1m"}
-    }}}});
-    let rules = json!([rule(
-        "c",
-        "http://<**>/c<**>",
-        &["cookie_session"],
-        &format!("http://{up}")
-    )]);
-    let t = gateway(base_config(&who.url(), cache), rules).await;
+    let config = json!({"preserve_query": false});
+    let (t, who) = cached_gateway("cookie_session", config, "http://<**>/c<**>").await;
     let get = |path: &'static str, cookie: &'static str| {
         let url = t.proxy(path);
         async move {
@@ -379,17 +376,8 @@ async fn session_cache_keys_on_what_the_check_would_send() {
 
 #[tokio::test]
 async fn session_cache_keys_on_the_host_when_the_check_sends_it() {
-    let (up, who) = (upstream().await, whoami().await);
-    let cache = json!({"authenticators": {"cookie_session": {"config": {
-        "preserve_host": true, "cache": {"enabled": true, "ttl": "1m"}
-    }}}});
-    let rules = json!([rule(
-        "c",
-        "http://<**>/c",
-        &["cookie_session"],
-        &format!("http://{up}")
-    )]);
-    let t = gateway(base_config(&who.url(), cache), rules).await;
+    let config = json!({"preserve_host": true});
+    let (t, who) = cached_gateway("cookie_session", config, "http://<**>/c").await;
     for host in ["a.example", "b.example", "a.example"] {
         let r = client()
             .get(t.proxy("/c"))
@@ -440,15 +428,7 @@ async fn bearer_token_authenticates() {
 
 #[tokio::test]
 async fn bearer_token_cache_keys_on_the_token() {
-    let (up, who) = (upstream().await, whoami().await);
-    let cache = json!({"authenticators": {"bearer_token": {"config": {"cache": {"enabled": true, "ttl": "1m"}}}}});
-    let rules = json!([rule(
-        "b",
-        "http://<**>/b",
-        &["bearer_token"],
-        &format!("http://{up}")
-    )]);
-    let t = gateway(base_config(&who.url(), cache), rules).await;
+    let (t, who) = cached_gateway("bearer_token", json!({}), "http://<**>/b").await;
     let status = |token: &'static str| {
         let url = t.proxy("/b");
         async move {
