@@ -6,6 +6,7 @@ pub mod matcher;
 pub mod model;
 pub mod repository;
 pub mod set;
+pub mod simple;
 pub mod source;
 pub mod validate;
 

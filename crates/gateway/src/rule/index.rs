@@ -159,7 +159,7 @@ impl Bucket {
         let plain: Vec<usize> = members
             .iter()
             .copied()
-            .filter(|&i| matches!(rules[i].matcher, Ok(Matcher::Fast(_))))
+            .filter(|&i| matches!(rules[i].matcher, Ok(Matcher::Fast(_) | Matcher::Simple(..))))
             .collect();
         if plain.len() < SET_MIN {
             return Self {
@@ -169,6 +169,7 @@ impl Bucket {
         }
         let patterns = plain.iter().map(|&i| match &rules[i].matcher {
             Ok(Matcher::Fast(r)) => r.as_str().to_owned(),
+            Ok(Matcher::Simple(_, re)) => re.clone(),
             _ => unreachable!("filtered to plain regexes"),
         });
         match regex::RegexSetBuilder::new(patterns)

@@ -1,10 +1,12 @@
 //! `match.url` patterns: text outside `<…>` is literal; inside is a regexp (ladon) or a glob
-//! (gobwas). Compiled once at load; `regex` (linear time) unless the pattern needs
-//! backtracking features such as lookahead, then `fancy-regex` with a backtrack limit.
+//! (gobwas). Compiled once at load: the common shapes to a [`SimplePattern`], others to a
+//! `regex` (linear time), and those that need backtracking features such as lookahead to a
+//! `fancy-regex` with a backtrack limit.
 
 use crate::config::MatchingStrategy;
 
 use super::glob::glob_to_regex;
+use super::simple::SimplePattern;
 
 /// A pattern that cannot be compiled or evaluated.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -28,6 +30,9 @@ pub enum MatchError {
 /// A compiled `match.url` pattern.
 #[derive(Debug, Clone)]
 pub enum Matcher {
+    /// Literal text, plain alternatives and class repeats, matched without a regex engine;
+    /// with the regex it stands for (rule groups are matched through one `RegexSet`).
+    Simple(SimplePattern, String),
     /// Plain RE2-compatible regex.
     Fast(regex::Regex),
     /// Needs lookaround/backreferences.
@@ -78,30 +83,51 @@ fn quote_meta(s: &str) -> String {
     regex::escape(s)
 }
 
+/// The anchored regex a pattern stands for.
+pub fn regex_source(pattern: &str, strategy: MatchingStrategy) -> Result<String, MatchError> {
+    regex_of(pattern, &split(pattern)?, strategy)
+}
+
+fn regex_of(
+    pattern: &str,
+    sections: &[(bool, &str)],
+    strategy: MatchingStrategy,
+) -> Result<String, MatchError> {
+    let mut re = String::from("^");
+    for &(dynamic, text) in sections {
+        match (dynamic, strategy) {
+            (false, _) => re.push_str(&quote_meta(text)),
+            (true, MatchingStrategy::Regexp) => {
+                re.push('(');
+                re.push_str(text);
+                re.push(')');
+            }
+            (true, MatchingStrategy::Glob) => {
+                re.push_str("(?:");
+                re.push_str(&glob_to_regex(text).map_err(|reason| MatchError::Invalid {
+                    pattern: pattern.to_owned(),
+                    reason,
+                })?);
+                re.push(')');
+            }
+        }
+    }
+    re.push('$');
+    Ok(re)
+}
+
 impl Matcher {
     /// Compiles `pattern` under `strategy`.
     pub fn compile(pattern: &str, strategy: MatchingStrategy) -> Result<Self, MatchError> {
+        let sections = split(pattern)?;
+        let re = regex_of(pattern, &sections, strategy)?;
+        if let Some(simple) = SimplePattern::parse(&sections, strategy) {
+            return Ok(Matcher::Simple(simple, re));
+        }
         let invalid = |reason: String| MatchError::Invalid {
             pattern: pattern.to_owned(),
             reason,
         };
-        let mut re = String::from("^");
-        for (dynamic, text) in split(pattern)? {
-            match (dynamic, strategy) {
-                (false, _) => re.push_str(&quote_meta(text)),
-                (true, MatchingStrategy::Regexp) => {
-                    re.push('(');
-                    re.push_str(text);
-                    re.push(')');
-                }
-                (true, MatchingStrategy::Glob) => {
-                    re.push_str("(?:");
-                    re.push_str(&glob_to_regex(text).map_err(invalid)?);
-                    re.push(')');
-                }
-            }
-        }
-        re.push('$');
         match regex::Regex::new(&re) {
             Ok(r) => Ok(Matcher::Fast(r)),
             Err(fast_err) => fancy_regex::RegexBuilder::new(&re)
@@ -120,6 +146,7 @@ impl Matcher {
     /// Whether the whole string matches.
     pub fn is_match(&self, s: &str) -> Result<bool, MatchError> {
         match self {
+            Matcher::Simple(p, _) => Ok(p.is_match(s)),
             Matcher::Fast(r) => Ok(r.is_match(s)),
             Matcher::Fancy(r) => r
                 .is_match(s)
@@ -131,6 +158,7 @@ impl Matcher {
     /// part; empty for globs, which have none.
     pub fn captures(&self, s: &str) -> Vec<String> {
         match self {
+            Matcher::Simple(p, _) => p.captures(s),
             // Globs (and regexps without groups) have nothing to capture: skip the slower
             // capturing search.
             Matcher::Fast(r) if r.captures_len() == 1 => Vec::new(),
