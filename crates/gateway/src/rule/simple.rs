@@ -169,9 +169,7 @@ impl SimplePattern {
                     (pos >= from && text.len() >= min).then_some(text.len())
                 } else {
                     let run = rest.iter().take_while(|&&c| class.contains(c)).count();
-                    (min..=pos + run)
-                        .rev()
-                        .find(|&end| text.is_char_boundary(end) && self.walk(i + 1, end, w))
+                    self.inner_repeat_end(i, min, pos + run, w)
                 }
             }
         };
@@ -181,6 +179,36 @@ impl SimplePattern {
             _ => {}
         }
         true
+    }
+}
+
+impl SimplePattern {
+    /// Where the repeat at `i`, which can end anywhere in `min..=max`, ends so that the parts
+    /// after it match: the furthest such end (repeats are greedy).
+    fn inner_repeat_end(&self, i: usize, min: usize, max: usize, w: &mut Walk) -> Option<usize> {
+        let text = w.text;
+        let next = match &self.parts[i + 1].segment {
+            Segment::Literal(lit) => lit.as_bytes().first().copied(),
+            _ => None,
+        };
+        let Some(first) = next else {
+            return (min..=max)
+                .rev()
+                .find(|&end| text.is_char_boundary(end) && self.walk(i + 1, end, w));
+        };
+        // Only the ends where the literal starts can do: visit those, right to left (a
+        // literal starts with a leading byte, so these are character boundaries).
+        let mut upto = (max + 1).min(text.len());
+        loop {
+            let end = text.as_bytes()[..upto].iter().rposition(|&b| b == first)?;
+            if end < min {
+                return None;
+            }
+            if self.walk(i + 1, end, w) {
+                return Some(end);
+            }
+            upto = end;
+        }
     }
 }
 

@@ -59,6 +59,7 @@ fn matches_and_captures_what_the_regex_would() {
         ("http://<*>.a.com/<**>", Glob),
         ("http://a.com/<**>.json", Glob),
         ("http://a.com/<*><**>", Glob),
+        ("http://a.com/<**>/x<*>", Glob),
         ("<https|http>://a.com/<.*>", Regexp),
         ("<http|https>://a.com/<.+>/x", Regexp),
         ("<https?>://a.com/<[0-9]+>", Regexp),
@@ -68,9 +69,11 @@ fn matches_and_captures_what_the_regex_would() {
         ("http://a.com/<x|x/><.*>", Regexp),
         ("http://a.com/<|x>/<.*>", Regexp),
         ("http://a.com/<[A-z]+>", Regexp),
+        ("http://a.com/<.*>xx<[a-z]*>", Regexp),
+        ("http://a.com/<.+>/x<.*>", Regexp),
     ];
     let fragments = [
-        "http", "https", "://", "a.com", "/", ".", "x", "1", "42", "\n", "é", "json", "-", "",
+        "http", "https", "://", "a.com", "/", ".", "x", "xx", "1", "42", "\n", "é", "json", "-", "",
     ];
     let mut rng = StdRng::seed_from_u64(7);
     for (pattern, strategy) in patterns {
