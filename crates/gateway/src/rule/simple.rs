@@ -23,6 +23,9 @@ const MAX_BRANCHES: usize = 64;
 struct ByteClass([u64; 4]);
 
 impl ByteClass {
+    /// Regex `.` (and so glob `**`): every character but a newline.
+    const NOT_NEWLINE: Self = Self([!(1 << b'\n'), !0, !0, !0]);
+
     fn none() -> Self {
         Self([0; 4])
     }
@@ -44,6 +47,22 @@ impl ByteClass {
 
     fn contains(&self, b: u8) -> bool {
         self.0[usize::from(b >> 6)] >> (b & 63) & 1 == 1
+    }
+
+    /// How long the run of class members at the start of `text` is.
+    fn run(&self, text: &str) -> usize {
+        if *self == Self::NOT_NEWLINE {
+            return text.find('\n').unwrap_or(text.len());
+        }
+        text.bytes().take_while(|&c| self.contains(c)).count()
+    }
+
+    /// Where the run of class members at the end of `text` starts.
+    fn tail(&self, text: &str) -> usize {
+        if *self == Self::NOT_NEWLINE {
+            return text.rfind('\n').map_or(0, |at| at + 1);
+        }
+        text.len() - text.bytes().rev().take_while(|&c| self.contains(c)).count()
     }
 }
 
@@ -162,13 +181,10 @@ impl SimplePattern {
             } => {
                 let min = pos + usize::from(*at_least_one);
                 if i + 1 == self.parts.len() {
-                    let from = *w.tail_from.get_or_insert_with(|| {
-                        let b = text.as_bytes();
-                        b.len() - b.iter().rev().take_while(|&&c| class.contains(c)).count()
-                    });
+                    let from = *w.tail_from.get_or_insert_with(|| class.tail(text));
                     (pos >= from && text.len() >= min).then_some(text.len())
                 } else {
-                    let run = rest.iter().take_while(|&&c| class.contains(c)).count();
+                    let run = class.run(&text[pos..]);
                     self.inner_repeat_end(i, min, pos + run, w)
                 }
             }
@@ -261,7 +277,7 @@ fn regexp_section(text: &str) -> Option<Segment> {
         _ => None,
     };
     if let Some(q) = text.strip_prefix('.') {
-        return repeat(ByteClass::all_but(&ByteClass::of(b"\n")), q);
+        return repeat(ByteClass::NOT_NEWLINE, q);
     }
     if let Some(body) = text.strip_prefix('[') {
         let (class, q) = body.split_once(']')?;
@@ -321,7 +337,7 @@ fn glob_section(parts: &mut Vec<Part>, text: &str) -> Option<()> {
     let mut rest = text;
     while !rest.is_empty() {
         let (segment, tail) = if let Some(tail) = rest.strip_prefix("**") {
-            let class = ByteClass::all_but(&ByteClass::of(b"\n"));
+            let class = ByteClass::NOT_NEWLINE;
             (
                 Segment::Repeat {
                     class,
