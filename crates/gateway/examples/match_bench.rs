@@ -1,9 +1,11 @@
 //! Per-request rule matching cost with 10 and 1,000 rules (release build):
 //! `cargo run --release -p nexus-gateway --example match_bench`.
 //!
-//! Three rule shapes: a distinct literal prefix per rule (indexed by prefix), and the
-//! Oathkeeper-typical `<https|http>://host/…` with no literal prefix at all (one group, matched
-//! through a `RegexSet`), for regexp and glob. Each figure is the best of five runs.
+//! Two rule shapes, for regexp and glob: a distinct literal prefix per rule (indexed by that
+//! prefix), and the Oathkeeper-typical `<https|http>://host/…` with no literal prefix at all
+//! (indexed by the literal after the scheme). All four are simple enough to be matched without
+//! a regex engine (`rule::simple`); a fifth line has a counted repeat, which needs one. Each
+//! figure is the best of five runs.
 //!
 //! The requests cycle through `DISTINCT` URLs (default 64), each matching its own rule (fewer
 //! when there are fewer rules): 64 warm rules against 10. `DISTINCT=10` gives both sets the
@@ -32,6 +34,11 @@ const SHAPES: &[Shape] = &[
     ("regexp, no literal prefix", MatchingStrategy::Regexp, |i| {
         format!("<https|http>://api.example.com/service{i}/<[a-z0-9/]+>")
     }),
+    (
+        "regexp engine, prefix per rule",
+        MatchingStrategy::Regexp,
+        |i| format!("https://api.example.com/service{i}/<[a-z0-9/]{{1,64}}>"),
+    ),
 ];
 
 fn rules(n: usize, strategy: MatchingStrategy, url: fn(usize) -> String) -> RuleSet {

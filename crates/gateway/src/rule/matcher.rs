@@ -237,6 +237,27 @@ mod tests {
     }
 
     #[test]
+    fn each_pattern_gets_the_cheapest_matcher_that_can_match_it() {
+        let compiled = |p, st| Matcher::compile(p, st).unwrap();
+        assert!(matches!(
+            compiled("http://x/<**>", Glob),
+            Matcher::Simple(..)
+        ));
+        assert!(matches!(
+            compiled("<https|http>://x/<[0-9]+>", Regexp),
+            Matcher::Simple(..)
+        ));
+        assert!(matches!(
+            compiled("http://x/<[0-9]{2}>", Regexp),
+            Matcher::Fast(_)
+        ));
+        assert!(matches!(
+            compiled("http://x/<(?!a).*>", Regexp),
+            Matcher::Fancy(_)
+        ));
+    }
+
+    #[test]
     fn invalid_patterns() {
         assert!(Matcher::compile("http://x/<**>", Regexp).is_err());
         assert!(Matcher::compile("http://x/<[a-z>", Regexp).is_err());
