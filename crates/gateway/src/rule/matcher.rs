@@ -154,6 +154,23 @@ impl Matcher {
         }
     }
 
+    /// Whether the whole string matches and, for a regex with capture groups, what they
+    /// captured (found by the one capturing search, instead of a matching search and then a
+    /// capturing one; `None` in the `Ok(Some(..))`: call [`Matcher::captures`] when needed).
+    pub fn try_match(&self, s: &str) -> Result<Option<Option<Vec<String>>>, MatchError> {
+        match self {
+            Matcher::Fast(r) if r.captures_len() > 1 => Ok(r.captures(s).map(|c| {
+                Some(
+                    c.iter()
+                        .skip(1)
+                        .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
+                        .collect(),
+                )
+            })),
+            _ => Ok(self.is_match(s)?.then_some(None)),
+        }
+    }
+
     /// All capture groups (top-level and nested), empty strings for groups that did not take
     /// part; empty for globs, which have none.
     pub fn captures(&self, s: &str) -> Vec<String> {

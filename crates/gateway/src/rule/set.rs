@@ -164,35 +164,42 @@ impl RuleSet {
     /// The one rule matching `method` and `url` (`<scheme>://<host><path>`): 404 for none,
     /// 500 for several or for a pattern that cannot be evaluated.
     pub fn find(&self, method: &str, url: &str) -> Result<Matched, GatewayError> {
-        let mut found: Option<&Arc<CompiledRule>> = None;
+        // The rule found, with its captures when finding it gave them.
+        let mut found: Option<(&Arc<CompiledRule>, Option<Vec<String>>)> = None;
         self.index.candidates(url, |i, known_match| {
             let rule = &self.rules[i];
             if !rule.methods.iter().any(|m| m.eq_ignore_ascii_case(method)) {
                 return Ok(());
             }
-            let hit = known_match || {
+            let hit = if known_match {
+                Some(None)
+            } else {
                 let matcher = rule
                     .matcher
                     .as_ref()
                     .map_err(|e| GatewayError::internal(e.to_string()))?;
                 matcher
-                    .is_match(url)
+                    .try_match(url)
                     .map_err(|e| GatewayError::internal(e.to_string()))?
             };
-            if hit {
+            if let Some(captures) = hit {
                 if found.is_some() {
                     return Err(GatewayError::multiple_rules());
                 }
-                found = Some(rule);
+                found = Some((rule, captures));
             }
             Ok(())
         })?;
-        let rule = found.ok_or_else(GatewayError::no_rule)?.clone();
-        let captures = match &rule.matcher {
-            Ok(m) => m.captures(url),
-            Err(_) => Vec::new(),
+        let (rule, captures) = found.ok_or_else(GatewayError::no_rule)?;
+        let captures = match (captures, &rule.matcher) {
+            (Some(c), _) => c,
+            (None, Ok(m)) => m.captures(url),
+            (None, Err(_)) => Vec::new(),
         };
-        Ok(Matched { rule, captures })
+        Ok(Matched {
+            rule: rule.clone(),
+            captures,
+        })
     }
 }
 
@@ -297,6 +304,23 @@ mod tests {
         );
         let m = s.find("GET", "http://h1.example.com/p").unwrap();
         assert_eq!(m.captures, vec!["http", "p"]);
+    }
+
+    #[test]
+    fn captures_come_from_each_kind_of_matcher() {
+        let s = set(
+            &[
+                "http://h/users/<[0-9]{1,3}>/<[a-z]+>", // regex engine
+                "http://h/items/<[0-9]+>",              // walked
+                "http://h/<(?!users|items)[a-z]+>",     // backtracking engine
+            ],
+            MatchingStrategy::Regexp,
+        );
+        let captures = |url| s.find("GET", url).unwrap().captures;
+        assert_eq!(captures("http://h/users/42/ab"), vec!["42", "ab"]);
+        assert_eq!(captures("http://h/items/7"), vec!["7"]);
+        assert_eq!(captures("http://h/other"), vec!["other"]);
+        assert_eq!(found(&s, "http://h/users/4242/ab"), Err(404));
     }
 
     #[test]
