@@ -159,14 +159,7 @@ impl Matcher {
     /// capturing one; `None` in the `Ok(Some(..))`: call [`Matcher::captures`] when needed).
     pub fn try_match(&self, s: &str) -> Result<Option<Option<Vec<String>>>, MatchError> {
         match self {
-            Matcher::Fast(r) if r.captures_len() > 1 => Ok(r.captures(s).map(|c| {
-                Some(
-                    c.iter()
-                        .skip(1)
-                        .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
-                        .collect(),
-                )
-            })),
+            Matcher::Fast(r) if r.captures_len() > 1 => Ok(r.captures(s).map(|c| Some(groups(&c)))),
             _ => Ok(self.is_match(s)?.then_some(None)),
         }
     }
@@ -179,15 +172,7 @@ impl Matcher {
             // Globs (and regexps without groups) have nothing to capture: skip the slower
             // capturing search.
             Matcher::Fast(r) if r.captures_len() == 1 => Vec::new(),
-            Matcher::Fast(r) => r
-                .captures(s)
-                .map(|c| {
-                    c.iter()
-                        .skip(1)
-                        .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            Matcher::Fast(r) => r.captures(s).map(|c| groups(&c)).unwrap_or_default(),
             Matcher::Fancy(r) => match r.captures(s) {
                 Ok(Some(c)) => c
                     .iter()
@@ -198,6 +183,14 @@ impl Matcher {
             },
         }
     }
+}
+
+/// The text of each capture group (empty for a group that did not take part).
+fn groups(c: &regex::Captures) -> Vec<String> {
+    c.iter()
+        .skip(1)
+        .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
+        .collect()
 }
 
 #[cfg(test)]

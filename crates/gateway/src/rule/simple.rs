@@ -30,7 +30,7 @@ impl ByteClass {
         Self([0; 4])
     }
 
-    /// Every byte but `excluded` (regex `.` excludes `\n`, a negated class its members).
+    /// Every byte but `excluded` (a negated class; glob `*`).
     fn all_but(excluded: &ByteClass) -> Self {
         Self(excluded.0.map(|w| !w))
     }
@@ -196,9 +196,7 @@ impl SimplePattern {
         }
         true
     }
-}
 
-impl SimplePattern {
     /// Where the repeat at `i`, which can end anywhere in `min..=max`, ends so that the parts
     /// after it match: the furthest such end (repeats are greedy).
     fn inner_repeat_end(&self, i: usize, min: usize, max: usize, w: &mut Walk) -> Option<usize> {
