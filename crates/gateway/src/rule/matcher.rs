@@ -154,34 +154,32 @@ impl Matcher {
         }
     }
 
-    /// Whether the whole string matches and, for a regex with capture groups, what they
-    /// captured (found by the one capturing search, instead of a matching search and then a
-    /// capturing one; `None` in the `Ok(Some(..))`: call [`Matcher::captures`] when needed).
-    pub fn try_match(&self, s: &str) -> Result<Option<Option<Vec<String>>>, MatchError> {
+    /// What the capture groups took, when the whole string matches: one search, the capturing
+    /// one where there are groups. Empty for globs and patterns without groups, which skip the
+    /// slower capturing search.
+    pub fn try_match(&self, s: &str) -> Result<Option<Vec<String>>, MatchError> {
         match self {
-            Matcher::Fast(r) if r.captures_len() > 1 => Ok(r.captures(s).map(|c| Some(groups(&c)))),
-            _ => Ok(self.is_match(s)?.then_some(None)),
+            Matcher::Simple(p, _) => Ok(p.try_match(s)),
+            Matcher::Fast(r) if r.captures_len() == 1 => Ok(r.is_match(s).then(Vec::new)),
+            Matcher::Fast(r) => Ok(r.captures(s).map(|c| groups(&c))),
+            Matcher::Fancy(r) => r
+                .captures(s)
+                .map(|c| {
+                    c.map(|c| {
+                        c.iter()
+                            .skip(1)
+                            .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
+                            .collect()
+                    })
+                })
+                .map_err(|_| MatchError::Budget(r.as_str().to_owned())),
         }
     }
 
     /// All capture groups (top-level and nested), empty strings for groups that did not take
-    /// part; empty for globs, which have none.
+    /// part; empty for globs, which have none, and when the string does not match.
     pub fn captures(&self, s: &str) -> Vec<String> {
-        match self {
-            Matcher::Simple(p, _) => p.captures(s),
-            // Globs (and regexps without groups) have nothing to capture: skip the slower
-            // capturing search.
-            Matcher::Fast(r) if r.captures_len() == 1 => Vec::new(),
-            Matcher::Fast(r) => r.captures(s).map(|c| groups(&c)).unwrap_or_default(),
-            Matcher::Fancy(r) => match r.captures(s) {
-                Ok(Some(c)) => c
-                    .iter()
-                    .skip(1)
-                    .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
-                    .collect(),
-                _ => Vec::new(),
-            },
-        }
+        self.try_match(s).ok().flatten().unwrap_or_default()
     }
 }
 

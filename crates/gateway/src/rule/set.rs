@@ -164,20 +164,19 @@ impl RuleSet {
     /// The one rule matching `method` and `url` (`<scheme>://<host><path>`): 404 for none,
     /// 500 for several or for a pattern that cannot be evaluated.
     pub fn find(&self, method: &str, url: &str) -> Result<Matched, GatewayError> {
-        // The rule found, with its captures when finding it gave them.
-        let mut found: Option<(&Arc<CompiledRule>, Option<Vec<String>>)> = None;
+        let mut found: Option<(&Arc<CompiledRule>, Vec<String>)> = None;
         self.index.candidates(url, |i, known_match| {
             let rule = &self.rules[i];
             if !rule.methods.iter().any(|m| m.eq_ignore_ascii_case(method)) {
                 return Ok(());
             }
+            let matcher = rule
+                .matcher
+                .as_ref()
+                .map_err(|e| GatewayError::internal(e.to_string()))?;
             let hit = if known_match {
-                Some(None)
+                Some(matcher.captures(url))
             } else {
-                let matcher = rule
-                    .matcher
-                    .as_ref()
-                    .map_err(|e| GatewayError::internal(e.to_string()))?;
                 matcher
                     .try_match(url)
                     .map_err(|e| GatewayError::internal(e.to_string()))?
@@ -191,11 +190,6 @@ impl RuleSet {
             Ok(())
         })?;
         let (rule, captures) = found.ok_or_else(GatewayError::no_rule)?;
-        let captures = match (captures, &rule.matcher) {
-            (Some(c), _) => c,
-            (None, Ok(m)) => m.captures(url),
-            (None, Err(_)) => Vec::new(),
-        };
         Ok(Matched {
             rule: rule.clone(),
             captures,

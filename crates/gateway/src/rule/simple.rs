@@ -142,21 +142,24 @@ impl SimplePattern {
         self.walk(0, 0, &mut Walk::new(text))
     }
 
-    /// The capture groups' text (regexp strategy), empty when `text` does not match.
-    pub fn captures(&self, text: &str) -> Vec<String> {
+    /// What the capture groups took (regexp strategy; none for globs) when all of `text`
+    /// matches.
+    pub fn try_match(&self, text: &str) -> Option<Vec<String>> {
         if self.groups == 0 {
-            return Vec::new();
+            return self.is_match(text).then(Vec::new);
         }
         let mut walk = Walk::new(text);
         walk.spans = Some(vec![(0, 0); self.groups]);
         if !self.walk(0, 0, &mut walk) {
-            return Vec::new();
+            return None;
         }
-        walk.spans
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(a, b)| text[a..b].to_owned())
-            .collect()
+        let spans = walk.spans.unwrap_or_default();
+        Some(
+            spans
+                .into_iter()
+                .map(|(a, b)| text[a..b].to_owned())
+                .collect(),
+        )
     }
 
     /// Whether parts `i..` match `text[pos..]`, trying alternatives and repeat lengths in the
