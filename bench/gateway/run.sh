@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Gateway benchmarks on loopback. Needs: apt-get update && apt-get install -y wrk nginx-light
 # Usage: bench/gateway/run.sh [duration, default 10s]
-# Env: CONNECTIONS (64), THREADS (wrk threads, 2), WORKERS (worker processes of the nginx
-# front and worker threads of the gateway, 1), PIN (1: proxies on CPU 1, wrk and the
-# upstream on CPU 0; 0: no pinning), ROUNDS (each pair measured ROUNDS times, 2).
+# Env: CONNECTIONS (64), THREADS (wrk threads: 2, or 1 with PIN=1), WORKERS (worker processes
+# of the nginx front and worker threads of the gateway, 1), PIN (1: proxies on CPU 1, wrk and
+# the upstream on CPU 0; 0: no pinning), ROUNDS (each pair measured ROUNDS times, 2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 D=${1:-10s}
 C=${CONNECTIONS:-64}
-T=${THREADS:-2}
 W=${WORKERS:-1}
 PIN=${PIN:-0}
+# Pinned, wrk has one core: a second thread there would preempt the first in scheduler slices
+# of milliseconds, and a response waiting for its thread counts as latency.
+T=${THREADS:-$([ "$PIN" = 1 ] && echo 1 || echo 2)}
 ROUNDS=${ROUNDS:-2}
 TARGET=${CARGO_TARGET_DIR:-target}
 EX=$TARGET/release/examples
