@@ -18,6 +18,7 @@ use super::fields;
 use super::path::upstream_path;
 use super::pool::{Pool, PoolConfig, SendError};
 use super::request::ForwardedPolicy;
+use super::ProxyAnswer;
 use crate::engine::Allowed;
 use crate::error::GatewayError;
 use crate::pipeline::RequestContext;
@@ -204,29 +205,27 @@ impl Upstream {
         req: UpstreamRequest,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
         raw_answer: bool,
-    ) -> impl std::future::Future<Output = Result<Response, GatewayError>> + Send + 'a {
+    ) -> impl std::future::Future<Output = Result<ProxyAnswer, GatewayError>> + Send + 'a {
         match req {
             UpstreamRequest::Direct { head, method } => {
                 // The direct pool keeps its own deadline (cheaper than a timer per request)
                 // and leaves out hop-by-hop fields itself when they stay text.
                 let exchange = self.direct.send_encoded(host, head, &method, raw_answer);
                 Either::Left(exchange.map(move |r| {
-                    r.map(|resp| {
+                    r.map(|answer| {
                         if raw_answer {
-                            resp.map(Body::new)
+                            ProxyAnswer::Direct(answer)
                         } else {
-                            without_hop_by_hop(resp)
+                            ProxyAnswer::Response(without_hop_by_hop(answer.into_response()))
                         }
                     })
                     .map_err(send_error)
                 }))
             }
-            UpstreamRequest::Pooled(req) => Either::Right(Box::pin(self.send_pooled(
-                scheme.clone(),
-                host,
-                req,
-                client_upgrade,
-            ))),
+            UpstreamRequest::Pooled(req) => Either::Right(
+                Box::pin(self.send_pooled(scheme.clone(), host, req, client_upgrade))
+                    .map(|r| r.map(ProxyAnswer::Response)),
+            ),
         }
     }
 
