@@ -20,7 +20,7 @@ use http_body_util::Empty;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::proxy::{ProxyAnswer, ProxyState};
+use crate::proxy::ProxyState;
 use crate::server::{ConnInfo, MAX_HEADER_BYTES};
 use head::{Head, Keep};
 
@@ -83,14 +83,7 @@ pub async fn serve_connection<F, Fut>(
             .clone()
             .call_with(conn, req.map(|()| Empty::<bytes::Bytes>::new()), true)
             .await;
-        let written = match resp {
-            ProxyAnswer::Direct(d) => {
-                let resp = http::Response::from_parts(d.parts, d.body);
-                write::response(&mut io, resp, d.raw, answer, &mut out).await
-            }
-            ProxyAnswer::Response(r) => write::response(&mut io, r, None, answer, &mut out).await,
-        };
-        match written {
+        match write::response(&mut io, resp, answer, &mut out).await {
             Ok(true) => {}
             Ok(false) | Err(_) => return,
         }

@@ -22,9 +22,8 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use futures::FutureExt as _;
 use http_body_util::BodyExt;
 
 use crate::engine::{Denied, Engine};
@@ -78,18 +77,17 @@ impl ProxyState {
         B::Error: Into<axum::BoxError>,
     {
         self.call_with(conn, req, false)
-            .map(ProxyAnswer::into_response)
     }
 
     /// [`Self::call`], where `raw_answer` says the caller writes the answer itself
-    /// ([`crate::h1`]): an answer from the direct exchange then comes as it is
-    /// ([`ProxyAnswer::Direct`]), its fields as text and its body unboxed.
+    /// ([`crate::h1`]): an answer from the direct exchange may then carry its fields as
+    /// [`direct::RawFields`] instead of a header map.
     pub(crate) fn call_with<B>(
         self,
         conn: ConnInfo,
         req: http::Request<B>,
         raw_answer: bool,
-    ) -> impl std::future::Future<Output = ProxyAnswer> + Send + 'static
+    ) -> impl std::future::Future<Output = Response> + Send + 'static
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<axum::BoxError>,
@@ -121,38 +119,6 @@ impl ProxyState {
     }
 }
 
-/// The proxy's answer to a request.
-pub enum ProxyAnswer {
-    /// A response (the pipeline's error handlers, hyper's client, or a mapped direct answer).
-    Response(Response),
-    /// The direct exchange's answer as read, for a caller that writes it out itself.
-    Direct(direct::DirectAnswer),
-}
-
-impl ProxyAnswer {
-    /// The status code.
-    pub fn status(&self) -> http::StatusCode {
-        match self {
-            Self::Response(r) => r.status(),
-            Self::Direct(d) => d.parts.status,
-        }
-    }
-
-    /// As a response.
-    pub fn into_response(self) -> Response {
-        match self {
-            Self::Response(r) => r,
-            Self::Direct(d) => d.into_response().map(Body::new),
-        }
-    }
-}
-
-impl From<Response> for ProxyAnswer {
-    fn from(r: Response) -> Self {
-        Self::Response(r)
-    }
-}
-
 /// What the proxy keeps of a request's head.
 struct Incoming {
     method: http::Method,
@@ -165,7 +131,7 @@ struct Incoming {
 
 /// One request through the pipeline and upstream. It borrows the request's head from the
 /// caller's future instead of taking it: this future, moved once per request, stays small.
-async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> ProxyAnswer {
+async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Response {
     let Incoming {
         uri,
         ctx,
@@ -176,7 +142,7 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> ProxyAns
     let (ctx, raw_answer) = (&mut *ctx, *raw_answer);
     let (rule, captures) = match st.engine.match_rule(ctx) {
         Ok(m) => m,
-        Err(denied) => return st.engine.error_response(&denied, ctx).into(),
+        Err(denied) => return st.engine.error_response(&denied, ctx),
     };
     let needs_body = rule.pipeline.as_ref().is_ok_and(|p| p.needs_body());
     let body = if needs_body {
@@ -193,16 +159,13 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> ProxyAns
                     http::StatusCode::PAYLOAD_TOO_LARGE,
                     "Request body too large",
                 );
-                return st
-                    .engine
-                    .error_response(
-                        &Denied {
-                            error: e,
-                            rule: Some(rule),
-                        },
-                        ctx,
-                    )
-                    .into();
+                return st.engine.error_response(
+                    &Denied {
+                        error: e,
+                        rule: Some(rule),
+                    },
+                    ctx,
+                );
             }
         }
     } else {
@@ -210,37 +173,31 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> ProxyAns
     };
     let allowed = match st.engine.run(rule, captures, ctx).await {
         Ok(a) => a,
-        Err(denied) => return st.engine.error_response(&denied, ctx).into(),
+        Err(denied) => return st.engine.error_response(&denied, ctx),
     };
     let Some(target) = allowed.rule.upstream.as_ref() else {
         let e = GatewayError::internal(format!(
             "rule {:?} has no upstream.url",
             allowed.rule.spec.id
         ));
-        return st
-            .engine
-            .error_response(
-                &Denied {
-                    error: e,
-                    rule: Some(allowed.rule.clone()),
-                },
-                ctx,
-            )
-            .into();
+        return st.engine.error_response(
+            &Denied {
+                error: e,
+                rule: Some(allowed.rule.clone()),
+            },
+            ctx,
+        );
     };
     let out = match forward::build_request(uri, ctx, body, &allowed, target, &st.forwarded) {
         Ok(r) => r,
         Err(e) => {
-            return st
-                .engine
-                .error_response(
-                    &Denied {
-                        error: e,
-                        rule: Some(allowed.rule),
-                    },
-                    ctx,
-                )
-                .into()
+            return st.engine.error_response(
+                &Denied {
+                    error: e,
+                    rule: Some(allowed.rule),
+                },
+                ctx,
+            )
         }
     };
     drop(allowed.session);
@@ -255,13 +212,13 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> ProxyAns
         )
         .await
     {
-        Ok(answer) => answer,
-        Err(e) => ProxyAnswer::Response(st.engine.error_response(
+        Ok(resp) => resp.into_response(),
+        Err(e) => st.engine.error_response(
             &Denied {
                 error: e,
                 rule: Some(allowed.rule),
             },
             ctx,
-        )),
+        ),
     }
 }

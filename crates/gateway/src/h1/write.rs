@@ -7,10 +7,12 @@ use std::io::Write as _;
 use std::task::Poll;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use bytes::{Buf, Bytes};
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Buf;
 use http::header::{CONTENT_LENGTH, DATE, TRANSFER_ENCODING};
 use http::{HeaderMap, StatusCode};
-use hyper::body::Body;
+use hyper::body::Body as _;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::proxy::direct::RawFields;
@@ -36,27 +38,21 @@ enum Framing {
     UntilClose,
 }
 
-/// Writes `resp`, whose header fields are `raw` when given (its header map is then not
-/// read); `Ok(true)` when the connection may serve another request. `out` is the
+/// Writes `resp`; `Ok(true)` when the connection may serve another request. `out` is the
 /// connection's reusable write buffer.
-pub async fn response<W, B>(
+pub async fn response<W: AsyncWrite + Unpin>(
     io: &mut W,
-    resp: http::Response<B>,
-    raw: Option<RawFields>,
+    resp: Response,
     answer: Answer,
     out: &mut Vec<u8>,
-) -> std::io::Result<bool>
-where
-    W: AsyncWrite + Unpin,
-    B: Body<Data = Bytes> + Unpin,
-{
+) -> std::io::Result<bool> {
     // The head is written out and dropped before the first await: the future stays small.
     let (framing, mut body) = {
         let (parts, body) = resp.into_parts();
         out.clear();
         status_line(out, parts.status);
-        let framing = match raw {
-            Some(raw) => raw_head(out, &raw, parts.status, answer, &body),
+        let framing = match parts.extensions.get::<RawFields>() {
+            Some(raw) => raw_head(out, raw, parts.status, answer, &body),
             None => head(out, &parts.headers, parts.status, answer, &body),
         };
         (framing, body)
@@ -167,7 +163,7 @@ fn head(
     headers: &HeaderMap,
     status: StatusCode,
     answer: Answer,
-    body: &impl Body,
+    body: &Body,
 ) -> Framing {
     let bodiless = status.is_informational()
         || status == StatusCode::NO_CONTENT
@@ -205,7 +201,7 @@ fn raw_head(
     raw: &RawFields,
     status: StatusCode,
     answer: Answer,
-    body: &impl Body,
+    body: &Body,
 ) -> Framing {
     out.extend_from_slice(&raw.lines);
     let bodiless = status.is_informational()
@@ -221,7 +217,7 @@ fn finish_head(
     length: Option<Option<u64>>,
     bodiless: bool,
     answer: Answer,
-    body: &impl Body,
+    body: &Body,
 ) -> Framing {
     if add_date {
         out.extend_from_slice(b"date: ");

@@ -13,8 +13,8 @@ use super::request::has_token;
 /// Most response header fields accepted (as hyper's client).
 const MAX_HEADERS: usize = 100;
 
-/// The header fields of an answer as `name: value\r\n` lines, hop-by-hop fields left out (the
-/// answer's header map is then empty).
+/// The header fields of an answer as `name: value\r\n` lines, hop-by-hop fields left out (a
+/// response extension; its header map is then empty).
 #[derive(Debug, Clone)]
 pub struct RawFields {
     /// The lines.
@@ -25,30 +25,10 @@ pub struct RawFields {
     pub length: Option<Option<u64>>,
 }
 
-impl RawFields {
-    /// The fields as a header map (for a caller that did not write them out as text).
-    pub fn header_map(&self) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for line in self.lines.split(|&b| b == b'\n') {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let Some(colon) = line.iter().position(|&b| b == b':') else {
-                continue;
-            };
-            let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii_start());
-            if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {
-                map.append(n, v);
-            }
-        }
-        map
-    }
-}
-
 /// A parsed response head.
 pub struct ParsedHead {
     /// Status, version and (unless raw) the header map.
     pub parts: http::response::Parts,
-    /// The fields as text, when asked for.
-    pub raw: Option<RawFields>,
     /// How the body ends.
     pub framing: Framing,
     /// Whether the connection may serve another request afterwards.
@@ -108,7 +88,6 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
     let mut parts = Response::new(()).into_parts().0;
     parts.status = status;
     parts.version = version;
-    let mut raw_fields = None;
     if raw {
         // `Connection: keep-alive` (the usual case) names no field that is not hop-by-hop
         // already, so the fields need not each be looked up in it.
@@ -146,7 +125,7 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
             out.lines.extend_from_slice(b"\r\n");
         }
         buf.advance(len);
-        raw_fields = Some(out);
+        parts.extensions.insert(out);
     } else {
         // Offsets first: the field slices borrow `buf`, which is split below.
         let base = buf.as_ptr() as usize;
@@ -162,7 +141,6 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
     }
     Ok(Some(ParsedHead {
         parts,
-        raw: raw_fields,
         framing,
         keep_alive: !close,
     }))
@@ -261,10 +239,10 @@ mod tests {
 
     fn raw(head: &str) -> (ParsedHead, RawFields) {
         let mut buf = BytesMut::from(head);
-        let mut parsed = parse(&mut buf, false, true).unwrap().unwrap();
+        let parsed = parse(&mut buf, false, true).unwrap().unwrap();
         assert!(buf.is_empty());
         assert!(parsed.parts.headers.is_empty());
-        let fields = parsed.raw.take().unwrap();
+        let fields = parsed.parts.extensions.get::<RawFields>().unwrap().clone();
         (parsed, fields)
     }
 
@@ -306,17 +284,6 @@ mod tests {
         }
         let (_, f) = raw("HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n");
         assert_eq!((f.lines.len(), f.length), (0, None), "no length on a 204");
-    }
-
-    #[test]
-    fn raw_fields_give_the_header_map_the_mapped_parse_gives() {
-        let head = "HTTP/1.1 200 OK\r\nServer: up\r\nX-A: 1\r\nX-A:2\r\nContent-Length: 0\r\n\r\n";
-        let (_, f) = raw(head);
-        let mapped = parse(&mut BytesMut::from(head), false, false)
-            .unwrap()
-            .unwrap();
-        assert_eq!(f.header_map(), mapped.parts.headers);
-        assert_eq!(f.header_map().get_all("x-a").iter().count(), 2);
     }
 
     #[test]

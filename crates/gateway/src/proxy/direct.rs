@@ -122,9 +122,7 @@ impl DirectPool {
         req: &http::request::Parts,
     ) -> impl std::future::Future<Output = Result<Response<DirectBody>, SendError>> + Send + 'a
     {
-        use futures::FutureExt as _;
         self.send_encoded(host, encode_head(req, host), &req.method, false)
-            .map(|r| r.map(DirectAnswer::into_response))
     }
 
     /// Sends an encoded bodiless request ([`HeadWriter`]) made with `method`. With `raw`,
@@ -136,7 +134,8 @@ impl DirectPool {
         head: Vec<u8>,
         method: &Method,
         raw: bool,
-    ) -> impl std::future::Future<Output = Result<DirectAnswer, SendError>> + Send + 'a {
+    ) -> impl std::future::Future<Output = Result<Response<DirectBody>, SendError>> + Send + 'a
+    {
         let bodiless_answer = *method == Method::HEAD;
         let retry_safe = method.is_idempotent();
         self.send_head(host, head, bodiless_answer, retry_safe, raw)
@@ -149,7 +148,7 @@ impl DirectPool {
         bodiless_answer: bool,
         retry_safe: bool,
         raw: bool,
-    ) -> Result<DirectAnswer, SendError> {
+    ) -> Result<Response<DirectBody>, SendError> {
         // One clock read per request: the deadline, the idle check and the idle mark.
         let started = tokio::time::Instant::now();
         let until = started + self.answer_timeout;
@@ -165,14 +164,10 @@ impl DirectPool {
                 }
             };
             match exchange_until(&mut conn, until, &head, bodiless_answer, raw).await {
-                Ok(head) => {
+                Ok((parts, framing, keep_alive)) => {
                     let home = (self.clone(), host.clone(), started.into_std());
-                    let body = DirectBody::new(conn, head.framing, head.keep_alive, home);
-                    return Ok(DirectAnswer {
-                        parts: head.parts,
-                        raw: head.raw,
-                        body,
-                    });
+                    let body = DirectBody::new(conn, framing, keep_alive, home);
+                    return Ok(Response::from_parts(parts, body));
                 }
                 Err(Failure::Silent(_)) if reused && retry_safe => continue,
                 Err(Failure::TimedOut) => return Err(SendError::TimedOut),
@@ -197,7 +192,7 @@ async fn exchange_until(
     head: &[u8],
     bodiless_answer: bool,
     raw: bool,
-) -> Result<answer_head::ParsedHead, Failure> {
+) -> Result<(http::response::Parts, Framing, bool), Failure> {
     let mut deadline = match conn.deadline.take() {
         Some(mut d) => {
             d.as_mut().reset(until);
@@ -216,27 +211,6 @@ async fn exchange_until(
     };
     conn.deadline = Some(deadline);
     answer
-}
-
-/// The answer of the direct exchange: its head, and its body read off the connection.
-pub struct DirectAnswer {
-    /// Status and version, and the header map unless the fields are in `raw`.
-    pub parts: http::response::Parts,
-    /// The header fields as text, when they were asked for so.
-    pub raw: Option<RawFields>,
-    /// The body.
-    pub body: DirectBody,
-}
-
-impl DirectAnswer {
-    /// As a response: fields kept as text go into its header map.
-    pub fn into_response(self) -> Response<DirectBody> {
-        let mut parts = self.parts;
-        if let Some(raw) = self.raw {
-            parts.headers = raw.header_map();
-        }
-        Response::from_parts(parts, self.body)
-    }
 }
 
 /// An encoded request head: the request line, the fields as they come, then `host` and an
@@ -318,7 +292,7 @@ async fn exchange(
     head: &[u8],
     bodiless_answer: bool,
     raw: bool,
-) -> Result<answer_head::ParsedHead, Failure> {
+) -> Result<(http::response::Parts, Framing, bool), Failure> {
     if let Err(e) = conn.stream.write_all(head).await {
         return Err(Failure::Silent(format!("write: {e}")));
     }
@@ -339,7 +313,7 @@ async fn exchange(
                     received = true;
                     continue;
                 }
-                return Ok(parsed);
+                return Ok((parsed.parts, parsed.framing, parsed.keep_alive));
             }
             Ok(None) => {}
             Err(e) => return Err(Failure::Broken(e)),

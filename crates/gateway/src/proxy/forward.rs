@@ -18,7 +18,6 @@ use super::fields;
 use super::path::upstream_path;
 use super::pool::{Pool, PoolConfig, SendError};
 use super::request::ForwardedPolicy;
-use super::ProxyAnswer;
 use crate::engine::Allowed;
 use crate::error::GatewayError;
 use crate::pipeline::RequestContext;
@@ -205,27 +204,29 @@ impl Upstream {
         req: UpstreamRequest,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
         raw_answer: bool,
-    ) -> impl std::future::Future<Output = Result<ProxyAnswer, GatewayError>> + Send + 'a {
+    ) -> impl std::future::Future<Output = Result<Response, GatewayError>> + Send + 'a {
         match req {
             UpstreamRequest::Direct { head, method } => {
                 // The direct pool keeps its own deadline (cheaper than a timer per request)
                 // and leaves out hop-by-hop fields itself when they stay text.
                 let exchange = self.direct.send_encoded(host, head, &method, raw_answer);
                 Either::Left(exchange.map(move |r| {
-                    r.map(|answer| {
+                    r.map(|resp| {
                         if raw_answer {
-                            ProxyAnswer::Direct(answer)
+                            resp.map(Body::new)
                         } else {
-                            ProxyAnswer::Response(without_hop_by_hop(answer.into_response()))
+                            without_hop_by_hop(resp)
                         }
                     })
                     .map_err(send_error)
                 }))
             }
-            UpstreamRequest::Pooled(req) => Either::Right(
-                Box::pin(self.send_pooled(scheme.clone(), host, req, client_upgrade))
-                    .map(|r| r.map(ProxyAnswer::Response)),
-            ),
+            UpstreamRequest::Pooled(req) => Either::Right(Box::pin(self.send_pooled(
+                scheme.clone(),
+                host,
+                req,
+                client_upgrade,
+            ))),
         }
     }
 
