@@ -161,33 +161,42 @@ impl Matcher {
         match self {
             Matcher::Simple(p, _) => Ok(p.try_match(s)),
             Matcher::Fast(r) if r.captures_len() == 1 => Ok(r.is_match(s).then(Vec::new)),
-            Matcher::Fast(r) => Ok(r.captures(s).map(|c| groups(&c))),
+            Matcher::Fast(r) => Ok(r
+                .captures(s)
+                .map(|c| groups(c.iter().map(|m| m.map(|m| m.as_str()))))),
             Matcher::Fancy(r) => r
                 .captures(s)
-                .map(|c| {
-                    c.map(|c| {
-                        c.iter()
-                            .skip(1)
-                            .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
-                            .collect()
-                    })
-                })
+                .map(|c| c.map(|c| groups(c.iter().map(|m| m.map(|m| m.as_str())))))
                 .map_err(|_| MatchError::Budget(r.as_str().to_owned())),
+        }
+    }
+
+    /// Whether the pattern has capture groups.
+    fn has_groups(&self) -> bool {
+        match self {
+            Matcher::Simple(p, _) => p.groups() > 0,
+            Matcher::Fast(r) => r.captures_len() > 1,
+            Matcher::Fancy(r) => r.captures_len() > 1,
         }
     }
 
     /// All capture groups (top-level and nested), empty strings for groups that did not take
     /// part; empty for globs, which have none, and when the string does not match.
     pub fn captures(&self, s: &str) -> Vec<String> {
+        // Without groups there is nothing to search for (a rule set's `RegexSet` may have
+        // matched the string already).
+        if !self.has_groups() {
+            return Vec::new();
+        }
         self.try_match(s).ok().flatten().unwrap_or_default()
     }
 }
 
-/// The text of each capture group (empty for a group that did not take part).
-fn groups(c: &regex::Captures) -> Vec<String> {
-    c.iter()
-        .skip(1)
-        .map(|m| m.map(|m| m.as_str().to_owned()).unwrap_or_default())
+/// The text of each capture group after the whole match (empty for a group that did not take
+/// part), from either regex engine's captures.
+fn groups<'a>(all: impl Iterator<Item = Option<&'a str>>) -> Vec<String> {
+    all.skip(1)
+        .map(|m| m.unwrap_or_default().to_owned())
         .collect()
 }
 

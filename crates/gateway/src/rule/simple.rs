@@ -137,6 +137,11 @@ impl SimplePattern {
         (inner_repeats <= 1 && branches <= MAX_BRANCHES).then_some(Self { parts, groups })
     }
 
+    /// How many capture groups the pattern has (none for globs).
+    pub fn groups(&self) -> usize {
+        self.groups
+    }
+
     /// Whether the whole of `text` matches.
     pub fn is_match(&self, text: &str) -> bool {
         self.walk(0, 0, &mut Walk::new(text))
