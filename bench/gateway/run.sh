@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 D=${1:-10s}
+SLICE=${SLICE:-2}
+SLICES=$(( (${D%s} + SLICE - 1) / SLICE ))
 C=${CONNECTIONS:-64}
 W=${WORKERS:-1}
 PIN=${PIN:-0}
@@ -108,23 +110,46 @@ for url in http://127.0.0.1:18081/hello http://127.0.0.1:18082/hello http://127.
 done
 code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18083/hello)
 [ "$code" = 401 ] || { echo "sanity check failed: the gateway let a request without a session through ($code)" >&2; exit 1; }
-run() { # name pids url [headers...]; prints one line, sets RPS and P99_MS
-  local name=$1 watch=$2 url=$3; shift 3
-  local hdrs=() h
+# Each pair is measured in alternating slices of SLICE seconds (A B, then B A, …) until each
+# side has had the whole duration, so that the machine's slow spells, which last seconds here,
+# fall on both sides alike. wrk's latency histogram of every slice is kept (histogram.lua) and
+# merged, so the p99 printed is that of all the side's requests, not an average of slices.
+HIST=bench/gateway/histogram.lua
+slice() { # side pids url [headers...]: one wrk slice, appended to $WORK/<side>.{hist,tot}
+  local side=$1 watch=$2 url=$3; shift 3
+  local hdrs=() h t0 t1 out
   for h in "$@"; do hdrs+=(-H "$h"); done
-  local t0 t1 out
   t0=$(cpu_ticks "$watch")
-  out=$($SIDE wrk -t"$T" -c"$C" -d"$D" --latency "${hdrs[@]}" "$url")
+  out=$($SIDE wrk -t"$T" -c"$C" -d"${SLICE}s" -s "$HIST" "${hdrs[@]}" "$url")
   t1=$(cpu_ticks "$watch")
-  RPS=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  local p99 n non2xx us
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  P99_MS=$(echo "$p99" | awk '/us$/ {sub("us",""); print $1/1000; next} /ms$/ {sub("ms",""); print $1; next} /s$/ {sub("s",""); print $1*1000}')
-  n=$(echo "$out" | awk '/requests in/ {print $1}')
-  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
-  us=$(awk -v t=$((t1 - t0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')
-  printf '  %-46s %10s req/s   p99 %8s   %6s µs CPU/req   non-2xx %s\n' \
-    "$name" "$RPS" "$p99" "$us" "${non2xx:-0}"
+  echo "$out" | awk '/^H / {print $2, $3}' >> "$WORK/$side.hist"
+  echo "$out" | awk -v t=$((t1 - t0)) '/^T / {print $2, $3, $4, t}' >> "$WORK/$side.tot"
+}
+report() { # side name: prints the side's line and sets RPS and P99_MS, then forgets the side
+  local side=$1 name=$2 us non2xx
+  read -r RPS us non2xx < <(awk -v hz="$(getconf CLK_TCK)" '
+    {n += $1; t += $2; bad += $3; ticks += $4}
+    END {printf "%.2f %.1f %d\n", n * 1e6 / t, ticks * 1e6 / hz / n, bad}' "$WORK/$side.tot")
+  P99_MS=$(sort -n "$WORK/$side.hist" | awk '
+    {v[NR] = $1; c[NR] = $2; n += $2}
+    END {for (i = 1; i <= NR; i++) {s += c[i]; if (s >= 0.99 * n) {printf "%.3f", v[i] / 1000; exit}}}')
+  printf '  %-46s %10s req/s   p99 %6s ms   %6s µs CPU/req   status >= 400: %s\n' \
+    "$name" "$RPS" "$P99_MS" "$us" "$non2xx"
+  rm -f "$WORK/$side.hist" "$WORK/$side.tot"
+}
+# pair "nameA|pidsA|urlA|header;header" "nameB|pidsB|urlB|…": sets RPS_A, P99_A, RPS_B, P99_B.
+pair() {
+  local a=$1 b=$2 k first second
+  for k in $(seq "$SLICES"); do
+    if [ $((k % 2)) = 1 ]; then first=$a second=$b; else first=$b second=$a; fi
+    for side in "$first" "$second"; do
+      IFS='|' read -r _ pids url hdrs <<< "$side"
+      IFS=';' read -r -a hs <<< "$hdrs"
+      slice "$([ "$side" = "$a" ] && echo a || echo b)" "$pids" "$url" "${hs[@]}"
+    done
+  done
+  report a "${a%%|*}"; RPS_A=$RPS P99_A=$P99_MS
+  report b "${b%%|*}"; RPS_B=$RPS P99_B=$P99_MS
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
@@ -166,22 +191,23 @@ if [ -n "${COMPARE:-}" ]; then
   exit 0
 fi
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); WORKERS=$W PIN=$PIN wrk -t$T -c$C -d$D"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); WORKERS=$W PIN=$PIN wrk -t$T -c$C, $D per side in ${SLICE} s slices"
+GWNAME="gateway proxy (cookie_session cached + header)"
+XF="X-Forwarded-Method: GET;X-Forwarded-Proto: http;X-Forwarded-Host: app.local;X-Forwarded-Uri: /hello"
 for r in $(seq "$ROUNDS"); do
   echo "== round $r"
   echo "pair 1: proxy vs nginx proxy_pass (same static upstream)"
-  run "nginx proxy_pass" "$FRONT" http://127.0.0.1:18081/hello "$COOKIE"; N=$RPS
-  run "gateway proxy (cookie_session cached + header)" "$GW" http://127.0.0.1:18083/hello "$COOKIE"; G=$RPS
-  echo "  -> ratio $(ratio "$G" "$N") (target >= 0.9)"
+  pair "nginx proxy_pass|$FRONT|http://127.0.0.1:18081/hello|$COOKIE" \
+    "$GWNAME|$GW|http://127.0.0.1:18083/hello|$COOKIE"
+  echo "  -> ratio $(ratio "$RPS_B" "$RPS_A") (target >= 0.9)"
   echo "pair 2: proxy vs nginx proxy_pass + auth_request(whoami)"
-  run "nginx proxy_pass + auth_request" "$FRONT" http://127.0.0.1:18082/hello "$COOKIE"; N=$RPS
-  run "gateway proxy (cookie_session cached + header)" "$GW" http://127.0.0.1:18083/hello "$COOKIE"; G=$RPS
-  echo "  -> ratio $(ratio "$G" "$N") (target >= 1.5)"
+  pair "nginx proxy_pass + auth_request|$FRONT|http://127.0.0.1:18082/hello|$COOKIE" \
+    "$GWNAME|$GW|http://127.0.0.1:18083/hello|$COOKIE"
+  echo "  -> ratio $(ratio "$RPS_B" "$RPS_A") (target >= 1.5)"
   echo "pair 3: decisions (cached sessions) vs direct upstream"
-  run "direct upstream (nginx return 200)" "$UP" http://127.0.0.1:18080/hello; P=$P99_MS
-  run "gateway /decisions" "$GW" http://127.0.0.1:18084/decisions/hello "$COOKIE" \
-    "X-Forwarded-Method: GET" "X-Forwarded-Proto: http" "X-Forwarded-Host: app.local" "X-Forwarded-Uri: /hello"
-  echo "  -> p99 added $(awk -v a="$P99_MS" -v b="$P" 'BEGIN {printf "%.2f", a - b}') ms (targets: >= 50000 req/s, <= 1 ms)"
+  pair "direct upstream (nginx return 200)|$UP|http://127.0.0.1:18080/hello|" \
+    "gateway /decisions|$GW|http://127.0.0.1:18084/decisions/hello|$COOKIE;$XF"
+  echo "  -> p99 added $(awk -v a="$P99_B" -v b="$P99_A" 'BEGIN {printf "%.2f", a - b}') ms (targets: >= 50000 req/s, <= 1 ms)"
 done
 echo "== rule matching cost, 10 vs 1000 rules (target ratio <= 2)"
 $SIDE $EX/match_bench
