@@ -139,13 +139,13 @@ report() { # side name: prints the side's line and sets RPS and P99_MS, then for
 }
 # pair "nameA|pidsA|urlA|header;header" "nameB|pidsB|urlB|…": sets RPS_A, P99_A, RPS_B, P99_B.
 pair() {
-  local a=$1 b=$2 k first second
+  local a=$1 b=$2 k first second side watch url hdrs hs
   for k in $(seq "$SLICES"); do
     if [ $((k % 2)) = 1 ]; then first=$a second=$b; else first=$b second=$a; fi
     for side in "$first" "$second"; do
-      IFS='|' read -r _ pids url hdrs <<< "$side"
+      IFS='|' read -r _ watch url hdrs <<< "$side"
       IFS=';' read -r -a hs <<< "$hdrs"
-      slice "$([ "$side" = "$a" ] && echo a || echo b)" "$pids" "$url" "${hs[@]}"
+      slice "$([ "$side" = "$a" ] && echo a || echo b)" "$watch" "$url" "${hs[@]}"
     done
   done
   report a "${a%%|*}"; RPS_A=$RPS P99_A=$P99_MS
