@@ -43,7 +43,7 @@ pub fn upstream_fields(
 ) {
     let spec = &allowed.rule.spec.upstream;
     let src = &*ctx.headers;
-    let named = if src.contains_key(header::CONNECTION) {
+    let named = if has_field(src, &header::CONNECTION) {
         connection_named(src)
     } else {
         Vec::new()
@@ -53,7 +53,7 @@ pub fn upstream_fields(
         if is_hop_by_hop(k)
             || is_forwarding(k)
             || (k == header::HOST && !spec.preserve_host)
-            || session.contains_key(k)
+            || has_field(session, k)
             || named.contains(k)
         {
             continue;
@@ -61,7 +61,7 @@ pub fn upstream_fields(
         out.add(k, v);
     }
     // A mutator's own value for a forwarding field wins (it comes with the session's).
-    if !session.contains_key(X_FORWARDED_FOR) {
+    if !has_field(session, &X_FORWARDED_FOR) {
         if let Some(peer) = ctx.remote_addr.map(IpText::new) {
             let peer = peer.as_str();
             let prev = policy
@@ -74,7 +74,7 @@ pub fn upstream_fields(
             }
         }
     }
-    if !session.contains_key(X_FORWARDED_HOST) {
+    if !has_field(session, &X_FORWARDED_HOST) {
         let host = policy
             .trust
             .then(|| src.get(X_FORWARDED_HOST))
@@ -88,7 +88,7 @@ pub fn upstream_fields(
             None => out.add_text(&X_FORWARDED_HOST, ctx.url.host()),
         }
     }
-    if !session.contains_key(X_FORWARDED_PROTO) {
+    if !has_field(session, &X_FORWARDED_PROTO) {
         match policy.trust.then(|| src.get(X_FORWARDED_PROTO)).flatten() {
             Some(p) => out.add(&X_FORWARDED_PROTO, p),
             None if ctx.url.scheme() == "https" => {
@@ -102,6 +102,18 @@ pub fn upstream_fields(
     }
     if !spec.preserve_host {
         out.add(&header::HOST, &target.host_header);
+    }
+}
+
+/// Whether `map` has a field named `name`. The session's map usually holds a field or two:
+/// comparing names then costs less than hashing `name` for a lookup, which this does for
+/// every client field.
+fn has_field(map: &HeaderMap, name: &HeaderName) -> bool {
+    const SCAN: usize = 8;
+    if map.keys_len() <= SCAN {
+        map.keys().any(|k| k == name)
+    } else {
+        map.contains_key(name)
     }
 }
 
@@ -176,6 +188,27 @@ fn is_forwarding(name: &HeaderName) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn has_field_agrees_with_contains_key_for_small_and_large_maps() {
+        for size in [0usize, 1, 8, 9, 30] {
+            let mut map = HeaderMap::new();
+            for i in 0..size {
+                map.append(
+                    HeaderName::from_bytes(format!("x-f{i}").as_bytes()).unwrap(),
+                    HeaderValue::from_static("v"),
+                );
+            }
+            for name in ["x-f0", "x-f8", "x-f29", "x-g", "host"] {
+                let name = HeaderName::from_static(name);
+                assert_eq!(
+                    has_field(&map, &name),
+                    map.contains_key(&name),
+                    "{size} {name}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn ip_text_matches_display() {

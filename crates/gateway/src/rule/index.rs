@@ -81,10 +81,21 @@ impl PrefixIndex {
         mut visit: impl FnMut(usize, bool) -> Result<(), E>,
     ) -> Result<(), E> {
         self.start.visit(url, url, &mut visit)?;
-        if let Some(at) = url.find("://") {
+        if let Some(at) = scheme_end(url) {
             self.after_scheme.visit(&url[at..], url, &mut visit)?;
         }
         self.rest.visit(url, &mut visit)
+    }
+}
+
+/// Where the first `://` of `url` starts. The first `:` of a match URL is its scheme's, so one
+/// byte search usually answers; a substring search costs more to set up than it saves here.
+fn scheme_end(url: &str) -> Option<usize> {
+    let colon = url.find(':')?;
+    if url[colon..].starts_with("://") {
+        Some(colon)
+    } else {
+        url[colon + 1..].find("://").map(|at| colon + 1 + at)
     }
 }
 
@@ -218,6 +229,21 @@ impl Bucket {
 mod tests {
     use super::*;
     use MatchingStrategy::*;
+
+    #[test]
+    fn scheme_end_is_the_first_separator() {
+        for url in [
+            "http://a.com/x",
+            "https://a.com:8080/x",
+            "http:/a/b://c",
+            "a:b:c://d",
+            "no-separator",
+            "",
+            "://x",
+        ] {
+            assert_eq!(scheme_end(url), url.find("://"), "{url:?}");
+        }
+    }
 
     #[test]
     fn keys() {

@@ -24,7 +24,9 @@ const SHARDS: usize = 16;
 pub struct CacheKey(u128);
 
 /// Builds a [`CacheKey`] from the parts of a session check, each length-prefixed so that no
-/// two different sequences of parts give the same input.
+/// two different sequences of parts give the same input. A clone continues from the same
+/// parts (a checker hashes its constant parts once and clones that per request).
+#[derive(Clone)]
 pub struct KeyBuilder(SipHasher24);
 
 impl KeyBuilder {

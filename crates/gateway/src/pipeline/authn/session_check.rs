@@ -10,7 +10,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::session_cache::{CacheKey, CheckedSession, SessionCache};
+use super::session_cache::{CacheKey, CheckedSession, KeyBuilder, SessionCache};
 use crate::config::parse_duration;
 use crate::error::GatewayError;
 use crate::pipeline::gjson;
@@ -102,6 +102,8 @@ pub struct SessionChecker {
     force_method: Option<http::Method>,
     additional: Vec<(HeaderName, HeaderValue)>,
     cache: Option<SessionCache>,
+    /// The cache key's parts that are the same for every request, hashed once.
+    key_prefix: Option<KeyBuilder>,
     http: reqwest::Client,
 }
 
@@ -127,7 +129,7 @@ impl SessionChecker {
             ),
             None => None,
         };
-        let additional = cfg
+        let additional: Vec<(HeaderName, HeaderValue)> = cfg
             .additional_headers
             .iter()
             .map(|(k, v)| {
@@ -138,7 +140,11 @@ impl SessionChecker {
                 Ok((n, v))
             })
             .collect::<Result<_, String>>()?;
+        let key_prefix = cache
+            .as_ref()
+            .map(|cache| constant_key_parts(cache.key(), &cfg, &check_url, &additional));
         Ok(Self {
+            key_prefix,
             subject_from: cfg
                 .subject_from
                 .clone()
@@ -184,7 +190,10 @@ impl SessionChecker {
         let Some(cache) = &self.cache else {
             return false;
         };
-        let Some(hit) = cache.get(&self.cache_key(cache, req, forwarded)) else {
+        let Some(hit) = self
+            .cache_key(req, forwarded)
+            .and_then(|key| cache.get(&key))
+        else {
             return false;
         };
         session.subject = hit.subject.clone();
@@ -212,25 +221,18 @@ impl SessionChecker {
     }
 
     /// The cache key of a check: what determines the request [`Self::ask`] would send (the
-    /// method, the check URL, the request's path and query where they replace the URL's, its
-    /// host where it is sent as `X-Forwarded-Host`, the forwarded and additional headers),
-    /// without building that request.
-    fn cache_key(
-        &self,
-        cache: &SessionCache,
-        req: &RequestContext,
-        forwarded: &Forwarded<'_>,
-    ) -> CacheKey {
+    /// check URL, the path/query/host settings and the additional headers, hashed once in
+    /// [`constant_key_parts`]; then the method, the request's path and query where they
+    /// replace the URL's, its host where it is sent as `X-Forwarded-Host`, and the forwarded
+    /// headers), without building that request.
+    fn cache_key(&self, req: &RequestContext, forwarded: &Forwarded<'_>) -> Option<CacheKey> {
         let cfg = &self.cfg;
-        let (keep_path, keep_query) = (cfg.preserve_path, cfg.preserve_query);
-        let mut key = cache.key();
-        key.part(self.method(req).as_str().as_bytes())
-            .part(self.check_url.as_str().as_bytes())
-            .part(&[keep_path, keep_query, cfg.preserve_host].map(u8::from));
-        if !keep_path {
+        let mut key = self.key_prefix.clone()?;
+        key.part(self.method(req).as_str().as_bytes());
+        if !cfg.preserve_path {
             key.part(req.url.path().as_bytes());
         }
-        if !keep_query {
+        if !cfg.preserve_query {
             key.part(req.url.raw_query().as_bytes());
         }
         if cfg.preserve_host {
@@ -247,10 +249,7 @@ impl SessionChecker {
             Some(v) => key.part(b"1").part(v.as_bytes()),
             None => key.part(b"0"),
         };
-        for (name, value) in &self.additional {
-            key.part(name.as_str().as_bytes()).part(value.as_bytes());
-        }
-        key.finish()
+        Some(key.finish())
     }
 
     /// The headers the check sends: the forwarded ones, the fallback `Authorization`, then
@@ -280,10 +279,7 @@ impl SessionChecker {
         forwarded: Forwarded<'_>,
         session: &mut AuthenticationSession,
     ) -> Result<(), GatewayError> {
-        let key = self
-            .cache
-            .as_ref()
-            .map(|cache| self.cache_key(cache, req, &forwarded));
+        let key = self.cache_key(req, &forwarded);
         let url = self.url_for(req).into_owned();
         let mut out = self
             .http
@@ -349,6 +345,25 @@ impl SessionChecker {
         session.extra = extra;
         Ok(())
     }
+}
+
+/// The parts of every cache key of a checker that do not depend on the request: the check
+/// URL, which of the request's path, query and host replace or join it, and the additional
+/// headers.
+fn constant_key_parts(
+    mut key: KeyBuilder,
+    cfg: &SessionCheckConfig,
+    check_url: &url::Url,
+    additional: &[(HeaderName, HeaderValue)],
+) -> KeyBuilder {
+    key.part(check_url.as_str().as_bytes())
+        .part(&[cfg.preserve_path, cfg.preserve_query, cfg.preserve_host].map(u8::from));
+    for (name, value) in additional {
+        key.part(name.as_str().as_bytes()).part(value.as_bytes());
+    }
+    // The additional headers are a list of pairs: an empty part (no name is empty) ends it.
+    key.part(b"");
+    key
 }
 
 /// Time left until the session's `expires_at` (Kratos session JSON), if present.
