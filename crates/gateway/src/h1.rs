@@ -1,7 +1,8 @@
-//! The plain proxy listener's own HTTP/1.1 loop, for the requests a reverse proxy mostly sees:
-//! bodiless HTTP/1.1 requests in origin form (`GET /path`). It reads a head, runs it through
-//! [`ProxyState::call`] and writes the answer, in the connection's task, with no per-request
-//! dispatch machinery. Keep-alive, pipelining, `Connection: close`, 400/431 on bad or
+//! The plain listeners' own HTTP/1.1 loop, for the requests a reverse proxy and the decisions
+//! API mostly see: bodiless HTTP/1.1 requests in origin form (`GET /path`). It reads a head,
+//! runs it through the listener's handler (the proxy's [`crate::proxy::ProxyState::call`],
+//! the API's decisions or router) and writes the answer, in the connection's task, with no
+//! per-request dispatch machinery. Keep-alive, pipelining, `Connection: close`, 400/431 on bad or
 //! oversized heads and `serve.proxy.timeout.read` behave as under hyper.
 //!
 //! Anything else (a request body, an upgrade, `Expect`, HTTP/1.0, a proxy-form target) hands
@@ -20,18 +21,32 @@ use http_body_util::Empty;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::proxy::ProxyState;
 use crate::server::{ConnInfo, MAX_HEADER_BYTES};
 use head::{Head, Keep};
 
-/// Serves `io` until it closes, fails, idles past `read` or needs hyper (`handoff`).
-pub async fn serve_connection<F, Fut>(
+/// A request as this loop hands it to its handler: the head, and no body.
+pub type PlainRequest = http::Request<Empty<bytes::Bytes>>;
+
+/// What answers the requests this loop reads (one per listener, cloned per connection).
+pub trait Respond: Clone + Send + Sync + 'static {
+    /// The answer to `req`.
+    fn respond(
+        &self,
+        conn: ConnInfo,
+        req: PlainRequest,
+    ) -> impl std::future::Future<Output = axum::response::Response> + Send + 'static;
+}
+
+/// Serves `io` until it closes, fails, idles past `read` or needs hyper (`handoff`), answering
+/// each request with `handler`'s response.
+pub async fn serve_connection<H, F, Fut>(
     mut io: TcpStream,
     conn: ConnInfo,
-    state: ProxyState,
+    handler: H,
     read: Duration,
     handoff: F,
 ) where
+    H: Respond,
     F: FnOnce(Rewind<TcpStream>) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
@@ -79,10 +94,7 @@ pub async fn serve_connection<F, Fut>(
             close: keep == Keep::Close,
             trailers: accepts_trailers(req.headers()),
         };
-        let resp = state
-            .clone()
-            .call_with(conn, req.map(|()| Empty::<bytes::Bytes>::new()), true)
-            .await;
+        let resp = handler.respond(conn, req.map(|()| Empty::new())).await;
         match write::response(&mut io, resp, answer, &mut out).await {
             Ok(true) => {}
             Ok(false) | Err(_) => return,

@@ -119,6 +119,16 @@ impl ProxyState {
     }
 }
 
+impl crate::h1::Respond for ProxyState {
+    fn respond(
+        &self,
+        conn: ConnInfo,
+        req: crate::h1::PlainRequest,
+    ) -> impl std::future::Future<Output = Response> + Send + 'static {
+        self.clone().call_with(conn, req, true)
+    }
+}
+
 /// What the proxy keeps of a request's head.
 struct Incoming {
     method: http::Method,

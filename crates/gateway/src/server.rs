@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, Either};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
@@ -16,6 +16,7 @@ use tower::ServiceExt;
 
 use crate::config::OathkeeperConfig;
 use crate::engine::Engine;
+use crate::h1::{PlainRequest, Respond};
 use crate::metrics::Metrics;
 use crate::pipeline::registry::Registry;
 use crate::pipeline::Services;
@@ -125,21 +126,15 @@ impl GatewayBuilder {
             },
         };
         let api_router = crate::api::router(engine.clone());
-        let api_handler: Handler = match crate::cors::layer(config.serve.api.cors.as_ref()) {
-            Some(cors) => router_handler(api_router.layer(cors)),
-            None => {
-                let routed = router_handler(api_router);
-                let engine = engine.clone();
-                // Decisions skip the router: they are the API's hot path.
-                Arc::new(move |conn, req| {
-                    if crate::decisions::is_decisions_path(req.uri().path()) {
-                        let engine = engine.clone();
-                        Box::pin(async move { crate::decisions::decide(&engine, conn, req).await })
-                    } else {
-                        routed(conn, req)
-                    }
-                })
-            }
+        let (api_handler, api_fast) = match crate::cors::layer(config.serve.api.cors.as_ref()) {
+            Some(cors) => (router_handler(api_router.layer(cors)), None),
+            None => (
+                decisions_first(engine.clone(), router_handler(api_router.clone())),
+                Some(ApiPlain {
+                    engine: engine.clone(),
+                    router: api_router,
+                }),
+            ),
         };
         let running = RunningGateway {
             proxy_addr: proxy_listener.local_addr()?,
@@ -159,7 +154,7 @@ impl GatewayBuilder {
                     api_listener,
                     api_tls,
                     move |c, r| api_handler(c, r),
-                    None,
+                    api_fast,
                     rx,
                     config.serve.api.timeout.read,
                 )),
@@ -231,6 +226,49 @@ fn router_handler(router: axum::Router) -> Handler {
     })
 }
 
+/// The API's handler through hyper without CORS: decisions skip the router (they are the
+/// API's hot path), the rest goes through it.
+fn decisions_first(engine: Arc<Engine>, routed: Handler) -> Handler {
+    Arc::new(move |conn, req| {
+        if crate::decisions::is_decisions_path(req.uri().path()) {
+            let engine = engine.clone();
+            Box::pin(async move { crate::decisions::decide(&engine, conn, req).await })
+        } else {
+            routed(conn, req)
+        }
+    })
+}
+
+/// The API's handler in our own HTTP/1.1 loop ([`crate::h1`]): as [`decisions_first`], with
+/// the decision's future unboxed.
+#[derive(Clone)]
+struct ApiPlain {
+    engine: Arc<Engine>,
+    router: axum::Router,
+}
+
+impl Respond for ApiPlain {
+    fn respond(
+        &self,
+        conn: ConnInfo,
+        mut req: PlainRequest,
+    ) -> impl std::future::Future<Output = axum::response::Response> + Send + 'static {
+        if crate::decisions::is_decisions_path(req.uri().path()) {
+            let engine = self.engine.clone();
+            return Either::Left(async move { crate::decisions::decide(&engine, conn, req).await });
+        }
+        req.extensions_mut().insert(ConnectInfo(conn.peer));
+        req.extensions_mut().insert(conn);
+        let routed = self.router.clone().oneshot(req.map(axum::body::Body::new));
+        Either::Right(async move {
+            match routed.await {
+                Ok(r) => r,
+                Err(never) => match never {},
+            }
+        })
+    }
+}
+
 /// Serves the proxy. Without CORS, plain connections go through our own HTTP/1.1 loop
 /// ([`crate::h1`]), which hands unusual requests to hyper; the handler's future is a concrete
 /// type either way, kept in the connection's own allocation: no boxed future per request.
@@ -250,7 +288,7 @@ fn serve_proxy(
                 listener,
                 tls,
                 move |c, r| handler(c, r),
-                None,
+                None::<ProxyState>,
                 stop,
                 read,
             ))
@@ -263,16 +301,19 @@ fn serve_proxy(
     }
 }
 
-async fn serve<H, F>(
+/// Serves a listener: `handler` answers through hyper; `fast`, when given, answers the plain
+/// (non-TLS) connections' bodiless HTTP/1.1 requests through our own loop ([`crate::h1`]).
+async fn serve<H, F, Q>(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     handler: H,
-    fast: Option<ProxyState>,
+    fast: Option<Q>,
     mut stop: watch::Receiver<bool>,
     read: Duration,
 ) where
     H: Fn(ConnInfo, http::Request<Incoming>) -> F + Clone + Send + Sync + 'static,
     F: std::future::Future<Output = axum::response::Response> + Send + 'static,
+    Q: Respond,
 {
     // Plain listeners speak HTTP/1.1 only, as Oathkeeper's (Go serves HTTP/2 over TLS alone):
     // hyper's own HTTP/1 connection skips the auto builder's preface sniffing and its
@@ -317,8 +358,8 @@ async fn serve<H, F>(
                 async move { Ok::<_, std::convert::Infallible>(fut.await) }
             });
             match (tls, fast) {
-                (None, Some(state)) => {
-                    crate::h1::serve_connection(stream, conn, state, read, |io| async move {
+                (None, Some(fast)) => {
+                    crate::h1::serve_connection(stream, conn, fast, read, |io| async move {
                         let _ = h1
                             .serve_connection(TokioIo::new(io), svc)
                             .with_upgrades()

@@ -231,3 +231,73 @@ async fn invalid_rules_match_and_fail_with_500() {
         503
     );
 }
+
+/// Reads HTTP/1.1 answers off `stream` until `count` of them (each with a `content-length`)
+/// are whole; returns their status codes.
+async fn read_answers(stream: &mut tokio::net::TcpStream, count: usize) -> Vec<u16> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut statuses = Vec::new();
+    while statuses.len() < count {
+        let mut chunk = [0u8; 4096];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut chunk))
+            .await
+            .expect("answer in time")
+            .unwrap();
+        assert!(n > 0, "closed after {statuses:?}");
+        buf.extend_from_slice(&chunk[..n]);
+        loop {
+            let mut fields = [httparse::EMPTY_HEADER; 32];
+            let mut resp = httparse::Response::new(&mut fields);
+            let Ok(httparse::Status::Complete(head)) = resp.parse(&buf) else {
+                break;
+            };
+            let length: usize = resp
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                .map(|h| std::str::from_utf8(h.value).unwrap().parse().unwrap())
+                .expect("content-length");
+            if buf.len() < head + length {
+                break;
+            }
+            statuses.push(resp.code.unwrap());
+            buf.drain(..head + length);
+        }
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn decisions_on_one_connection_pipelined_and_with_a_body() {
+    use tokio::io::AsyncWriteExt;
+    let who = whoami().await;
+    let t = gateway(base_config(&who.url(), json!({})), json!([seed_rule()])).await;
+    let mut stream = tokio::net::TcpStream::connect(t.gw.api_addr).await.unwrap();
+    let ask = |cookie: &str| {
+        format!(
+            "GET /decisions/graphql/ HTTP/1.1\r\nHost: gw\r\nX-Forwarded-Method: POST\r\n\
+             X-Forwarded-Proto: https\r\nX-Forwarded-Host: api.example.com\r\n{cookie}\r\n"
+        )
+    };
+    // Three pipelined decisions and an API route on one keep-alive connection, answered in
+    // order by the listener's own loop.
+    let pipelined = [
+        ask("Cookie: ory_kratos_session=valid\r\n"),
+        ask(""),
+        "GET /health/alive HTTP/1.1\r\nHost: gw\r\n\r\n".to_owned(),
+        ask("Cookie: ory_kratos_session=valid\r\n"),
+    ]
+    .concat();
+    stream.write_all(pipelined.as_bytes()).await.unwrap();
+    assert_eq!(read_answers(&mut stream, 4).await, [200, 401, 200, 200]);
+    // A decision with a body moves the connection to hyper, which still decides it.
+    let with_body = format!(
+        "POST /decisions/graphql/ HTTP/1.1\r\nHost: gw\r\nX-Forwarded-Proto: https\r\n\
+         X-Forwarded-Host: api.example.com\r\nCookie: ory_kratos_session=valid\r\n\
+         Content-Length: 2\r\n\r\n{{}}{}",
+        ask("")
+    );
+    stream.write_all(with_body.as_bytes()).await.unwrap();
+    assert_eq!(read_answers(&mut stream, 2).await, [200, 401]);
+}
