@@ -38,12 +38,18 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -f /tmp/nexus-bench-upstream.pid ] && kill "$(cat /tmp/nexus-bench-upstream.pid)" 2>/dev/null || true
   [ -f /tmp/nexus-bench-front.pid ] && kill "$(cat /tmp/nexus-bench-front.pid)" 2>/dev/null || true
+  [ -f /tmp/nexus-bench-upstream1.pid ] && kill "$(cat /tmp/nexus-bench-upstream1.pid)" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 sed "s/^worker_processes 1;/worker_processes $W;/" bench/gateway/nginx-front.conf > "$WORK/front.conf"
 $SIDE nginx -c "$PWD/bench/gateway/upstream.conf"
+if [ "$PIN" = 1 ]; then
+  # The same static upstream on the gateway's CPU (port 18086), for pair 3 like for like.
+  sed 's/18080/18086/; s/nexus-bench-upstream\./nexus-bench-upstream1./g' bench/gateway/upstream.conf > "$WORK/upstream1.conf"
+  $PROXY nginx -c "$WORK/upstream1.conf"
+fi
 $PROXY nginx -c "$WORK/front.conf"
 
 # The session service behind both nginx auth_request and the gateway's cookie_session: our
@@ -208,6 +214,15 @@ for r in $(seq "$ROUNDS"); do
   pair "direct upstream (nginx return 200)|$UP|http://127.0.0.1:18080/hello|" \
     "gateway /decisions|$GW|http://127.0.0.1:18084/decisions/hello|$COOKIE;$XF"
   echo "  -> p99 added $(awk -v a="$P99_B" -v b="$P99_A" 'BEGIN {printf "%.2f", a - b}') ms (targets: >= 50000 req/s, <= 1 ms)"
+  if [ "$PIN" = 1 ]; then
+    # Pinned, the direct upstream above shares wrk's CPU and the gateway has one to itself;
+    # here the direct upstream is alone on the gateway's CPU too.
+    echo "pair 3, like for like: decisions vs the direct upstream, each alone on CPU 1"
+    UP1=$(pgrep -d, -P "$(cat /tmp/nexus-bench-upstream1.pid)")
+    pair "direct upstream on CPU 1 (nginx return 200)|$UP1|http://127.0.0.1:18086/hello|" \
+      "gateway /decisions|$GW|http://127.0.0.1:18084/decisions/hello|$COOKIE;$XF"
+    echo "  -> p99 added $(awk -v a="$P99_B" -v b="$P99_A" 'BEGIN {printf "%.2f", a - b}') ms (target <= 1 ms)"
+  fi
 done
 echo "== rule matching cost, 10 vs 1000 rules (target ratio <= 2)"
 $SIDE $EX/match_bench
