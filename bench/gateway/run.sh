@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Gateway benchmarks on loopback. Needs: apt-get update && apt-get install -y wrk nginx-light
-# Usage: bench/gateway/run.sh [duration, default 10s]
+# Usage: bench/gateway/run.sh [seconds per side of each pair, e.g. 30s; default 10s]
 # Env: CONNECTIONS (64), THREADS (wrk threads: 2, or 1 with PIN=1), WORKERS (worker processes
 # of the nginx front and worker threads of the gateway, 1), PIN (1: proxies on CPU 1, wrk and
-# the upstream on CPU 0; 0: no pinning), ROUNDS (each pair measured ROUNDS times, 2).
+# the upstream on CPU 0; 0: no pinning), ROUNDS (each pair measured ROUNDS times, 2), SLICE
+# (seconds per slice, 2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 D=${1:-10s}

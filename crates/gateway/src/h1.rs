@@ -1,9 +1,10 @@
 //! The plain listeners' own HTTP/1.1 loop, for the requests a reverse proxy and the decisions
 //! API mostly see: bodiless HTTP/1.1 requests in origin form (`GET /path`). It reads a head,
-//! runs it through the listener's handler (the proxy's [`crate::proxy::ProxyState::call`],
-//! the API's decisions or router) and writes the answer, in the connection's task, with no
-//! per-request dispatch machinery. Keep-alive, pipelining, `Connection: close`, 400/431 on bad or
-//! oversized heads and `serve.proxy.timeout.read` behave as under hyper.
+//! runs it through the listener's handler ([`Respond`]: the proxy's
+//! [`crate::proxy::ProxyState::call`], the API's decisions or router) and writes the answer,
+//! in the connection's task, with no per-request dispatch machinery. Keep-alive, pipelining,
+//! `Connection: close`, 400/431 on bad or oversized heads and the listener's
+//! `serve.*.timeout.read` behave as under hyper.
 //!
 //! Anything else (a request body, an upgrade, `Expect`, HTTP/1.0, a proxy-form target) hands
 //! the connection, with what has been read of it, to hyper for the rest of its life.
