@@ -752,3 +752,37 @@ fn api_keys_come_from_file_or_env_and_never_print() {
         .to_string();
     assert!(e.contains("serve.admin.api_keys"), "{e}");
 }
+
+both!(
+    an_oversized_body_is_read_before_the_413,
+    |backend: Backend| async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let srv = TestServer::start(backend).await;
+        let url = reqwest::Url::parse(&admin(&srv, "/admin/identities")).unwrap();
+        let mut stream =
+            tokio::net::TcpStream::connect((url.host_str().unwrap(), url.port().unwrap()))
+                .await
+                .unwrap();
+        // A client that sends the whole body before reading: it must get the 413, not a
+        // connection closed under its writes. 40 MB is more than the socket buffers hold, and
+        // less than the server drains.
+        let body = format!(
+            "{{\"traits\": {{\"email\": \"{}\"}}}}",
+            "x".repeat(40 << 20)
+        );
+        let head = format!(
+            "POST /admin/identities HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream
+            .write_all(body.as_bytes())
+            .await
+            .expect("the body is read");
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    }
+);

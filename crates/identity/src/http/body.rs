@@ -12,7 +12,7 @@ use crate::domain::ApiError;
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The body if it fits in `limit`; otherwise `413`, after draining up to [`DRAIN_LIMIT`].
-async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+pub async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
     use http_body_util::BodyExt;
     let mut body = body;
     let mut bytes = Vec::new();

@@ -5,12 +5,13 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::domain::ApiError;
+use crate::http::body::read_limited;
 
-/// Reads the body and decodes it as `T`; a bad body is a 400 naming the decode error.
+/// Reads the body and decodes it as `T`; a bad body is a 400 naming the decode error. An
+/// oversized body is drained before the 413 ([`read_limited`]): a client still sending it
+/// then reads the 413 instead of a broken pipe.
 pub async fn json<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, ApiError> {
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::payload_too_large(limit))?;
+    let bytes = read_limited(body, limit).await?;
     if bytes.is_empty() {
         return Err(ApiError::bad_request(
             "The request body is empty: send a JSON document.",
