@@ -125,17 +125,6 @@ impl GatewayBuilder {
                 trust: config.serve.proxy.trust_forwarded_headers,
             },
         };
-        let api_router = crate::api::router(engine.clone());
-        let (api_handler, api_fast) = match crate::cors::layer(config.serve.api.cors.as_ref()) {
-            Some(cors) => (router_handler(api_router.layer(cors)), None),
-            None => (
-                decisions_first(engine.clone(), router_handler(api_router.clone())),
-                Some(ApiPlain {
-                    engine: engine.clone(),
-                    router: api_router,
-                }),
-            ),
-        };
         let running = RunningGateway {
             proxy_addr: proxy_listener.local_addr()?,
             api_addr: api_listener.local_addr()?,
@@ -150,11 +139,11 @@ impl GatewayBuilder {
                     rx.clone(),
                     config.serve.proxy.timeout.read,
                 )),
-                tokio::spawn(serve(
+                tokio::spawn(serve_api(
                     api_listener,
                     api_tls,
-                    move |c, r| api_handler(c, r),
-                    api_fast,
+                    engine.clone(),
+                    config.serve.api.cors.as_ref(),
                     rx,
                     config.serve.api.timeout.read,
                 )),
@@ -213,59 +202,95 @@ type Handler = Arc<
 /// Serves requests through an axum router (with its layers), giving it the peer address
 /// (`ConnectInfo`) and the [`ConnInfo`] (an extension).
 fn router_handler(router: axum::Router) -> Handler {
-    Arc::new(move |conn, mut req| {
-        req.extensions_mut().insert(ConnectInfo(conn.peer));
-        req.extensions_mut().insert(conn);
-        let router = router.clone();
-        Box::pin(async move {
-            match router.oneshot(req.map(axum::body::Body::new)).await {
-                Ok(r) => r,
-                Err(never) => match never {},
-            }
-        })
-    })
+    Arc::new(move |conn, req| Box::pin(route(router.clone(), conn, req)))
 }
 
-/// The API's handler through hyper without CORS: decisions skip the router (they are the
-/// API's hot path), the rest goes through it.
-fn decisions_first(engine: Arc<Engine>, routed: Handler) -> Handler {
-    Arc::new(move |conn, req| {
-        if crate::decisions::is_decisions_path(req.uri().path()) {
-            let engine = engine.clone();
-            Box::pin(async move { crate::decisions::decide(&engine, conn, req).await })
-        } else {
-            routed(conn, req)
+/// One request through `router`, with the peer address (`ConnectInfo`) and the [`ConnInfo`]
+/// (an extension).
+fn route<B>(
+    router: axum::Router,
+    conn: ConnInfo,
+    mut req: http::Request<B>,
+) -> impl std::future::Future<Output = axum::response::Response> + Send + 'static
+where
+    B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    req.extensions_mut().insert(ConnectInfo(conn.peer));
+    req.extensions_mut().insert(conn);
+    let routed = router.oneshot(req.map(axum::body::Body::new));
+    async move {
+        match routed.await {
+            Ok(r) => r,
+            Err(never) => match never {},
         }
-    })
+    }
 }
 
-/// The API's handler in our own HTTP/1.1 loop ([`crate::h1`]): as [`decisions_first`], with
-/// the decision's future unboxed.
+/// The API without CORS: decisions skip the router (they are the API's hot path), the rest
+/// goes through it; the same through hyper and through our own HTTP/1.1 loop.
 #[derive(Clone)]
-struct ApiPlain {
+struct Api {
     engine: Arc<Engine>,
     router: axum::Router,
 }
 
-impl Respond for ApiPlain {
-    fn respond(
+impl Api {
+    fn answer<B>(
         &self,
         conn: ConnInfo,
-        mut req: PlainRequest,
-    ) -> impl std::future::Future<Output = axum::response::Response> + Send + 'static {
+        req: http::Request<B>,
+    ) -> impl std::future::Future<Output = axum::response::Response> + Send + 'static
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
         if crate::decisions::is_decisions_path(req.uri().path()) {
             let engine = self.engine.clone();
             return Either::Left(async move { crate::decisions::decide(&engine, conn, req).await });
         }
-        req.extensions_mut().insert(ConnectInfo(conn.peer));
-        req.extensions_mut().insert(conn);
-        let routed = self.router.clone().oneshot(req.map(axum::body::Body::new));
-        Either::Right(async move {
-            match routed.await {
-                Ok(r) => r,
-                Err(never) => match never {},
-            }
-        })
+        Either::Right(route(self.router.clone(), conn, req))
+    }
+}
+
+impl Respond for Api {
+    fn respond(
+        &self,
+        conn: ConnInfo,
+        req: PlainRequest,
+    ) -> impl std::future::Future<Output = axum::response::Response> + Send + 'static {
+        self.answer(conn, req)
+    }
+}
+
+/// Serves the API: as [`serve_proxy`], through the router alone when CORS is configured.
+fn serve_api(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    engine: Arc<Engine>,
+    cors: Option<&serde_json::Value>,
+    stop: watch::Receiver<bool>,
+    read: Duration,
+) -> BoxFuture<'static, ()> {
+    let router = crate::api::router(engine.clone());
+    match crate::cors::layer(cors) {
+        Some(cors) => {
+            let handler = router_handler(router.layer(cors));
+            Box::pin(serve(
+                listener,
+                tls,
+                move |c, r| handler(c, r),
+                None::<Api>,
+                stop,
+                read,
+            ))
+        }
+        None => {
+            let api = Api { engine, router };
+            let fast = api.clone();
+            let handler = move |conn, req| api.answer(conn, req);
+            Box::pin(serve(listener, tls, handler, Some(fast), stop, read))
+        }
     }
 }
 
