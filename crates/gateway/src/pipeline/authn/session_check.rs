@@ -101,9 +101,9 @@ pub struct SessionChecker {
     subject_from: String,
     force_method: Option<http::Method>,
     additional: Vec<(HeaderName, HeaderValue)>,
-    cache: Option<SessionCache>,
-    /// The cache key's parts that are the same for every request, hashed once.
-    key_prefix: Option<KeyBuilder>,
+    /// The session cache, with its keys' parts that are the same for every request, hashed
+    /// once ([`constant_key_parts`]).
+    cache: Option<(SessionCache, KeyBuilder)>,
     http: reqwest::Client,
 }
 
@@ -140,11 +140,11 @@ impl SessionChecker {
                 Ok((n, v))
             })
             .collect::<Result<_, String>>()?;
-        let key_prefix = cache
-            .as_ref()
-            .map(|cache| constant_key_parts(cache.key(), &cfg, &check_url, &additional));
+        let cache = cache.map(|cache| {
+            let prefix = constant_key_parts(cache.key(), &cfg, &check_url, &additional);
+            (cache, prefix)
+        });
         Ok(Self {
-            key_prefix,
             subject_from: cfg
                 .subject_from
                 .clone()
@@ -187,13 +187,10 @@ impl SessionChecker {
         forwarded: &Forwarded<'_>,
         session: &mut AuthenticationSession,
     ) -> bool {
-        let Some(cache) = &self.cache else {
+        let Some((cache, prefix)) = &self.cache else {
             return false;
         };
-        let Some(hit) = self
-            .cache_key(req, forwarded)
-            .and_then(|key| cache.get(&key))
-        else {
+        let Some(hit) = cache.get(&self.cache_key(prefix, req, forwarded)) else {
             return false;
         };
         session.subject = hit.subject.clone();
@@ -225,9 +222,14 @@ impl SessionChecker {
     /// [`constant_key_parts`]; then the method, the request's path and query where they
     /// replace the URL's, its host where it is sent as `X-Forwarded-Host`, and the forwarded
     /// headers), without building that request.
-    fn cache_key(&self, req: &RequestContext, forwarded: &Forwarded<'_>) -> Option<CacheKey> {
+    fn cache_key(
+        &self,
+        prefix: &KeyBuilder,
+        req: &RequestContext,
+        forwarded: &Forwarded<'_>,
+    ) -> CacheKey {
         let cfg = &self.cfg;
-        let mut key = self.key_prefix.clone()?;
+        let mut key = prefix.clone();
         key.part(self.method(req).as_str().as_bytes());
         if !cfg.preserve_path {
             key.part(req.url.path().as_bytes());
@@ -249,7 +251,7 @@ impl SessionChecker {
             Some(v) => key.part(b"1").part(v.as_bytes()),
             None => key.part(b"0"),
         };
-        Some(key.finish())
+        key.finish()
     }
 
     /// The headers the check sends: the forwarded ones, the fallback `Authorization`, then
@@ -279,7 +281,10 @@ impl SessionChecker {
         forwarded: Forwarded<'_>,
         session: &mut AuthenticationSession,
     ) -> Result<(), GatewayError> {
-        let key = self.cache_key(req, &forwarded);
+        let key = self
+            .cache
+            .as_ref()
+            .map(|(_, prefix)| self.cache_key(prefix, req, &forwarded));
         let url = self.url_for(req).into_owned();
         let mut out = self
             .http
@@ -322,7 +327,7 @@ impl SessionChecker {
             Some(Value::Object(o)) => o.clone(),
             _ => Map::new(),
         });
-        if let (Some(cache), Some(key)) = (&self.cache, key) {
+        if let (Some((cache, _)), Some(key)) = (&self.cache, key) {
             let mut ttl = cache.ttl;
             if let Some(c) = cache_for {
                 ttl = ttl.min(c);
