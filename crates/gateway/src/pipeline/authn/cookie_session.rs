@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use http::header::{AUTHORIZATION, COOKIE};
 
 use super::session_check::{header_names, Forwarded, SessionCheckConfig, SessionChecker};
-use super::token_from::cookies;
+use super::token_from::{cookies, has_cookie};
 use crate::error::AuthnError;
 use crate::pipeline::{AuthenticationSession, Authenticator, RequestContext, Services};
 
@@ -35,7 +35,7 @@ impl CookieSession {
     fn responsible(&self, req: &RequestContext) -> bool {
         let only = &self.checker.config().only;
         if only.is_empty() {
-            cookies(req).next().is_some()
+            has_cookie(req)
         } else {
             cookies(req).any(|(n, _)| only.iter().any(|o| o == n))
         }

@@ -68,3 +68,62 @@ pub fn cookies(req: &RequestContext) -> impl Iterator<Item = (&str, &str)> {
             Some((n.trim(), v.trim()))
         })
 }
+
+/// Whether the request has at least one cookie pair: what `cookies(req).next().is_some()`
+/// answers, without splitting and trimming (a piece of a `Cookie` value holds a pair exactly
+/// when it holds a `=`, so a valid value with a `=` anywhere has one).
+pub fn has_cookie(req: &RequestContext) -> bool {
+    req.headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.contains('=')))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use http::{HeaderMap, HeaderValue};
+
+    use super::*;
+    use crate::pipeline::RequestUrl;
+
+    fn request(cookies: &[&[u8]]) -> RequestContext {
+        let mut headers = HeaderMap::new();
+        for c in cookies {
+            headers.append(http::header::COOKIE, HeaderValue::from_bytes(c).unwrap());
+        }
+        RequestContext {
+            method: http::Method::GET,
+            url: Arc::new(RequestUrl::new("http", "h", "/", "")),
+            headers: Arc::new(headers),
+            remote_addr: None,
+            body: None,
+        }
+    }
+
+    #[test]
+    fn has_cookie_agrees_with_the_cookie_pairs() {
+        let cases: &[&[&[u8]]] = &[
+            &[],
+            &[b""],
+            &[b"a=1"],
+            &[b"=1"],
+            &[b"a"],
+            &[b"a; b"],
+            &[b" ; a = ; "],
+            &[b"a;b=2"],
+            &[b";;;"],
+            &[b"a=\xff"],
+            &[b"a=\xff", b"b"],
+            &[b"a=\xff", b"b=1"],
+            &[b"x", b"y=z"],
+        ];
+        for c in cases {
+            let req = request(c);
+            assert_eq!(has_cookie(&req), cookies(&req).next().is_some(), "{c:?}");
+        }
+        assert!(has_cookie(&request(&[b"ory_kratos_session=abc"])));
+        assert!(!has_cookie(&request(&[b"no pairs; here"])));
+    }
+}
