@@ -161,38 +161,40 @@ pair() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 # COMPARE="bin1 bin2 …": builds of nexus-auth side by side (each its own gateway behind the same
-# upstream and session service), measured in turn with nginx proxy_pass, ROUNDS times; prints
-# user and system CPU per request separately (the gap between builds is in user time).
+# upstream and session service) and nginx proxy_pass, measured in rotating slices of SLICE
+# seconds (the order turns by one each slice) until each has had the duration, ROUNDS times;
+# prints user and system CPU per request separately (the gap between builds is in user time).
 if [ -n "${COMPARE:-}" ]; then
-  cpu_split() { awk '{print $14, $15}' "/proc/$1/stat"; }
-  measure() { # name pid port
-    local a b out n
-    a=$(cpu_split "$2")
-    out=$($SIDE wrk -t"$T" -c"$C" -d"$D" -H "$COOKIE" "http://127.0.0.1:$3/hello")
-    b=$(cpu_split "$2")
-    n=$(echo "$out" | awk '/requests in/ {print $1}')
-    awk -v name="$1" -v rps="$(echo "$out" | awk '/Requests\/sec/ {print $2}')" -v a="$a" -v b="$b" \
-      -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {
-        split(a, x, " "); split(b, y, " ");
-        printf "  %-24s %10s req/s   user %5.2f µs   sys %5.2f µs per request\n", name, rps,
-          (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) * 1e6 / hz / n }'
-  }
-  builds=()
+  sides=("nginx proxy_pass|${FRONT%%,*}|18081")
   k=0
   for bin in $COMPARE; do
     port=$((18100 + 2 * k))
     sed "s/port: 18083/port: $port/; s/port: 18084/port: $((port + 1))/" "$WORK/oathkeeper.yml" > "$WORK/compare$k.yml"
     TOKIO_WORKER_THREADS=$W $PROXY "$bin" gateway serve -c "$WORK/compare$k.yml" & pids+=($!)
     for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
-    builds+=("$bin ${pids[-1]} $port")
+    sides+=("$bin|${pids[-1]}|$port")
     k=$((k + 1))
   done
+  n=${#sides[@]}
   for r in $(seq "$ROUNDS"); do
-    echo "== round $r"
-    measure "nginx proxy_pass" "${FRONT%%,*}" 18081
-    for b in "${builds[@]}"; do
-      read -r bin pid port <<< "$b"
-      measure "$bin" "$pid" "$port"
+    echo "== round $r ($SLICES slices of ${SLICE} s each)"
+    reqs=() user=() sys=()
+    for s in $(seq "$SLICES"); do
+      for i in $(seq 0 $((n - 1))); do
+        j=$(((i + s) % n))
+        IFS='|' read -r _ pid port <<< "${sides[$j]}"
+        read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+        got=$($SIDE wrk -t"$T" -c"$C" -d"${SLICE}s" -H "$COOKIE" "http://127.0.0.1:$port/hello" |
+          awk '/requests in/ {print $1}')
+        read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+        reqs[j]=$((${reqs[j]:-0} + got)) user[j]=$((${user[j]:-0} + u1 - u0)) sys[j]=$((${sys[j]:-0} + s1 - s0))
+      done
+    done
+    for j in $(seq 0 $((n - 1))); do
+      awk -v name="${sides[$j]%%|*}" -v n="${reqs[j]}" -v u="${user[j]}" -v s="${sys[j]}" \
+        -v t=$((SLICES * SLICE)) -v hz="$(getconf CLK_TCK)" 'BEGIN {
+          printf "  %-28s %10.0f req/s   user %5.2f µs   sys %5.2f µs per request\n", name, n / t,
+            u * 1e6 / hz / n, s * 1e6 / hz / n }'
     done
   done
   exit 0
