@@ -101,13 +101,14 @@ done
 FRONT=$(pgrep -d, -P "$(cat /tmp/nexus-bench-front.pid)")
 UP=$(pgrep -d, -P "$(cat /tmp/nexus-bench-upstream.pid)")
 
-# CPU seconds (user+sys) of the listed pids, from /proc.
+# User and system CPU ticks of the listed pids, from /proc.
 cpu_ticks() {
-  local t=0 p
+  local u=0 s=0 p pu ps
   for p in ${1//,/ }; do
-    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+    read -r pu ps < <(awk '{print $14, $15}' "/proc/$p/stat")
+    u=$((u + pu)) s=$((s + ps))
   done
-  echo "$t"
+  echo "$u $s"
 }
 
 COOKIE="Cookie: ory_kratos_session=$SESSION"
@@ -124,18 +125,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18083/hello)
 HIST=bench/gateway/histogram.lua
 slice() { # side pids url [headers...]: one wrk slice, appended to $WORK/<side>.{hist,tot}
   local side=$1 watch=$2 url=$3; shift 3
-  local hdrs=() h t0 t1 out
+  local hdrs=() h u0 s0 u1 s1 out
   for h in "$@"; do hdrs+=(-H "$h"); done
-  t0=$(cpu_ticks "$watch")
+  read -r u0 s0 < <(cpu_ticks "$watch")
   out=$($SIDE wrk -t"$T" -c"$C" -d"${SLICE}s" -s "$HIST" "${hdrs[@]}" "$url")
-  t1=$(cpu_ticks "$watch")
+  read -r u1 s1 < <(cpu_ticks "$watch")
   echo "$out" | awk '/^H / {print $2, $3}' >> "$WORK/$side.hist"
-  echo "$out" | awk -v t=$((t1 - t0)) '/^T / {print $2, $3, $4, t}' >> "$WORK/$side.tot"
+  echo "$out" | awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) '/^T / {print $2, $3, $4, u, s}' >> "$WORK/$side.tot"
 }
 report() { # side name: prints the side's line and sets RPS and P99_MS, then forgets the side
   local side=$1 name=$2 us non2xx
   read -r RPS us non2xx < <(awk -v hz="$(getconf CLK_TCK)" '
-    {n += $1; t += $2; bad += $3; ticks += $4}
+    {n += $1; t += $2; bad += $3; ticks += $4 + $5}
     END {printf "%.2f %.1f %d\n", n * 1e6 / t, ticks * 1e6 / hz / n, bad}' "$WORK/$side.tot")
   P99_MS=$(sort -n "$WORK/$side.hist" | awk '
     {v[NR] = $1; c[NR] = $2; n += $2}
@@ -178,23 +179,19 @@ if [ -n "${COMPARE:-}" ]; then
   n=${#sides[@]}
   for r in $(seq "$ROUNDS"); do
     echo "== round $r ($SLICES slices of ${SLICE} s each)"
-    reqs=() user=() sys=()
-    for s in $(seq "$SLICES"); do
+    for k in $(seq "$SLICES"); do
       for i in $(seq 0 $((n - 1))); do
-        j=$(((i + s) % n))
+        j=$(((i + k) % n))
         IFS='|' read -r _ pid port <<< "${sides[$j]}"
-        read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-        got=$($SIDE wrk -t"$T" -c"$C" -d"${SLICE}s" -H "$COOKIE" "http://127.0.0.1:$port/hello" |
-          awk '/requests in/ {print $1}')
-        read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-        reqs[j]=$((${reqs[j]:-0} + got)) user[j]=$((${user[j]:-0} + u1 - u0)) sys[j]=$((${sys[j]:-0} + s1 - s0))
+        slice "c$j" "$pid" "http://127.0.0.1:$port/hello" "$COOKIE"
       done
     done
     for j in $(seq 0 $((n - 1))); do
-      awk -v name="${sides[$j]%%|*}" -v n="${reqs[j]}" -v u="${user[j]}" -v s="${sys[j]}" \
-        -v t=$((SLICES * SLICE)) -v hz="$(getconf CLK_TCK)" 'BEGIN {
-          printf "  %-28s %10.0f req/s   user %5.2f µs   sys %5.2f µs per request\n", name, n / t,
-            u * 1e6 / hz / n, s * 1e6 / hz / n }'
+      awk -v name="${sides[$j]%%|*}" -v hz="$(getconf CLK_TCK)" '
+        {n += $1; t += $2; u += $4; s += $5}
+        END {printf "  %-28s %10.0f req/s   user %5.2f µs   sys %5.2f µs per request\n", name,
+          n * 1e6 / t, u * 1e6 / hz / n, s * 1e6 / hz / n}' "$WORK/c$j.tot"
+      rm -f "$WORK/c$j.hist" "$WORK/c$j.tot"
     done
   done
   exit 0
