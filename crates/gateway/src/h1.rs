@@ -22,6 +22,7 @@ use http_body_util::Empty;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::proxy::direct::{DirectBody, RawFields};
 use crate::server::{ConnInfo, MAX_HEADER_BYTES};
 use head::{Head, Keep};
 
@@ -35,7 +36,57 @@ pub trait Respond: Clone + Send + Sync + 'static {
         &self,
         conn: ConnInfo,
         req: PlainRequest,
-    ) -> impl std::future::Future<Output = axum::response::Response> + Send + 'static;
+    ) -> impl std::future::Future<Output = Outgoing> + Send + 'static;
+}
+
+/// An answer as this loop writes it.
+pub enum Outgoing {
+    /// A response.
+    Response(axum::response::Response),
+    /// An upstream's answer from the proxy's direct exchange, its header fields still text:
+    /// they are copied out as they are, with no header map built in between.
+    Raw(RawAnswer),
+}
+
+/// An upstream answer with its header fields as text.
+pub struct RawAnswer {
+    /// The status.
+    pub status: http::StatusCode,
+    /// The header fields (hop-by-hop ones left out).
+    pub fields: RawFields,
+    /// The body.
+    pub body: DirectBody,
+}
+
+impl Outgoing {
+    /// The status.
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            Self::Response(r) => r.status(),
+            Self::Raw(r) => r.status,
+        }
+    }
+}
+
+impl From<axum::response::Response> for Outgoing {
+    fn from(r: axum::response::Response) -> Self {
+        Self::Response(r)
+    }
+}
+
+impl axum::response::IntoResponse for Outgoing {
+    /// A response for another writer (hyper): text fields become a header map.
+    fn into_response(self) -> axum::response::Response {
+        match self {
+            Self::Response(r) => r,
+            Self::Raw(r) => {
+                let mut resp = axum::response::Response::new(axum::body::Body::new(r.body));
+                *resp.status_mut() = r.status;
+                *resp.headers_mut() = r.fields.header_map();
+                resp
+            }
+        }
+    }
 }
 
 /// Serves `io` until it closes, fails, idles past `read` or needs hyper (`handoff`), answering

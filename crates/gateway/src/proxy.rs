@@ -28,6 +28,7 @@ use http_body_util::BodyExt;
 
 use crate::engine::{Denied, Engine};
 use crate::error::GatewayError;
+use crate::h1::Outgoing;
 use crate::server::ConnInfo;
 
 /// Largest body buffered for authorizers that read it (`remote`).
@@ -76,18 +77,18 @@ impl ProxyState {
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<axum::BoxError>,
     {
-        self.call_with(conn, req, false)
+        futures::FutureExt::map(self.call_with(conn, req, false), Outgoing::into_response)
     }
 
     /// [`Self::call`], where `raw_answer` says the caller writes the answer itself
-    /// ([`crate::h1`]): an answer from the direct exchange may then carry its fields as
-    /// [`direct::RawFields`] instead of a header map.
+    /// ([`crate::h1`]): an answer from the direct exchange may then be an
+    /// [`Outgoing::Raw`], its fields as text instead of a header map.
     pub(crate) fn call_with<B>(
         self,
         conn: ConnInfo,
         req: http::Request<B>,
         raw_answer: bool,
-    ) -> impl std::future::Future<Output = Response> + Send + 'static
+    ) -> impl std::future::Future<Output = Outgoing> + Send + 'static
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<axum::BoxError>,
@@ -124,7 +125,7 @@ impl crate::h1::Respond for ProxyState {
         &self,
         conn: ConnInfo,
         req: crate::h1::PlainRequest,
-    ) -> impl std::future::Future<Output = Response> + Send + 'static {
+    ) -> impl std::future::Future<Output = Outgoing> + Send + 'static {
         self.clone().call_with(conn, req, true)
     }
 }
@@ -135,13 +136,13 @@ struct Incoming {
     uri: http::Uri,
     ctx: crate::pipeline::RequestContext,
     upgrade: Option<hyper::upgrade::OnUpgrade>,
-    /// The answer may keep its fields as text ([`direct::RawFields`]).
+    /// The answer may keep its fields as text ([`Outgoing::Raw`]).
     raw_answer: bool,
 }
 
 /// One request through the pipeline and upstream. It borrows the request's head from the
 /// caller's future instead of taking it: this future, moved once per request, stays small.
-async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Response {
+async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Outgoing {
     let Incoming {
         uri,
         ctx,
@@ -152,7 +153,7 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Response
     let (ctx, raw_answer) = (&mut *ctx, *raw_answer);
     let (rule, captures) = match st.engine.match_rule(ctx) {
         Ok(m) => m,
-        Err(denied) => return st.engine.error_response(&denied, ctx),
+        Err(denied) => return st.engine.error_response(&denied, ctx).into(),
     };
     let needs_body = rule.pipeline.as_ref().is_ok_and(|p| p.needs_body());
     let body = if needs_body {
@@ -169,13 +170,16 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Response
                     http::StatusCode::PAYLOAD_TOO_LARGE,
                     "Request body too large",
                 );
-                return st.engine.error_response(
-                    &Denied {
-                        error: e,
-                        rule: Some(rule),
-                    },
-                    ctx,
-                );
+                return st
+                    .engine
+                    .error_response(
+                        &Denied {
+                            error: e,
+                            rule: Some(rule),
+                        },
+                        ctx,
+                    )
+                    .into();
             }
         }
     } else {
@@ -183,31 +187,37 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Response
     };
     let allowed = match st.engine.run(rule, captures, ctx).await {
         Ok(a) => a,
-        Err(denied) => return st.engine.error_response(&denied, ctx),
+        Err(denied) => return st.engine.error_response(&denied, ctx).into(),
     };
     let Some(target) = allowed.rule.upstream.as_ref() else {
         let e = GatewayError::internal(format!(
             "rule {:?} has no upstream.url",
             allowed.rule.spec.id
         ));
-        return st.engine.error_response(
-            &Denied {
-                error: e,
-                rule: Some(allowed.rule.clone()),
-            },
-            ctx,
-        );
+        return st
+            .engine
+            .error_response(
+                &Denied {
+                    error: e,
+                    rule: Some(allowed.rule.clone()),
+                },
+                ctx,
+            )
+            .into();
     };
     let out = match forward::build_request(uri, ctx, body, &allowed, target, &st.forwarded) {
         Ok(r) => r,
         Err(e) => {
-            return st.engine.error_response(
-                &Denied {
-                    error: e,
-                    rule: Some(allowed.rule),
-                },
-                ctx,
-            )
+            return st
+                .engine
+                .error_response(
+                    &Denied {
+                        error: e,
+                        rule: Some(allowed.rule),
+                    },
+                    ctx,
+                )
+                .into()
         }
     };
     drop(allowed.session);
@@ -222,13 +232,16 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Response
         )
         .await
     {
-        Ok(resp) => resp.into_response(),
-        Err(e) => st.engine.error_response(
-            &Denied {
-                error: e,
-                rule: Some(allowed.rule),
-            },
-            ctx,
-        ),
+        Ok(answer) => answer,
+        Err(e) => st
+            .engine
+            .error_response(
+                &Denied {
+                    error: e,
+                    rule: Some(allowed.rule),
+                },
+                ctx,
+            )
+            .into(),
     }
 }

@@ -258,8 +258,8 @@ impl Respond for Api {
         &self,
         conn: ConnInfo,
         req: PlainRequest,
-    ) -> impl std::future::Future<Output = axum::response::Response> + Send + 'static {
-        self.answer(conn, req)
+    ) -> impl std::future::Future<Output = crate::h1::Outgoing> + Send + 'static {
+        futures::FutureExt::map(self.answer(conn, req), crate::h1::Outgoing::Response)
     }
 }
 

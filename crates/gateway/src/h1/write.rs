@@ -7,14 +7,12 @@ use std::io::Write as _;
 use std::task::Poll;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::body::Body;
-use axum::response::Response;
-use bytes::Buf;
+use bytes::{Buf, Bytes};
 use http::header::{CONTENT_LENGTH, DATE, TRANSFER_ENCODING};
 use http::{HeaderMap, StatusCode};
-use hyper::body::Body as _;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use super::Outgoing;
 use crate::proxy::direct::RawFields;
 
 /// Written bodies are flushed once this much is buffered.
@@ -38,25 +36,45 @@ enum Framing {
     UntilClose,
 }
 
-/// Writes `resp`; `Ok(true)` when the connection may serve another request. `out` is the
-/// connection's reusable write buffer.
+/// Writes `outgoing`; `Ok(true)` when the connection may serve another request. `out` is
+/// the connection's reusable write buffer.
 pub async fn response<W: AsyncWrite + Unpin>(
     io: &mut W,
-    resp: Response,
+    outgoing: Outgoing,
     answer: Answer,
     out: &mut Vec<u8>,
 ) -> std::io::Result<bool> {
+    out.clear();
     // The head is written out and dropped before the first await: the future stays small.
-    let (framing, mut body) = {
-        let (parts, body) = resp.into_parts();
-        out.clear();
-        status_line(out, parts.status);
-        let framing = match parts.extensions.get::<RawFields>() {
-            Some(raw) => raw_head(out, raw, parts.status, answer, &body),
-            None => head(out, &parts.headers, parts.status, answer, &body),
-        };
-        (framing, body)
-    };
+    match outgoing {
+        Outgoing::Response(resp) => {
+            let (parts, body) = resp.into_parts();
+            status_line(out, parts.status);
+            let framing = head(out, &parts.headers, parts.status, answer, &body);
+            drop(parts);
+            with_body(io, framing, body, answer, out).await
+        }
+        Outgoing::Raw(raw) => {
+            status_line(out, raw.status);
+            let framing = raw_head(out, &raw.fields, raw.status, answer, &raw.body);
+            drop(raw.fields);
+            with_body(io, framing, raw.body, answer, out).await
+        }
+    }
+}
+
+/// Ends the head in `out` and writes it with the body.
+async fn with_body<W, B>(
+    io: &mut W,
+    framing: Framing,
+    mut body: B,
+    answer: Answer,
+    out: &mut Vec<u8>,
+) -> std::io::Result<bool>
+where
+    W: AsyncWrite + Unpin,
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
     if answer.close {
         out.extend_from_slice(b"connection: close\r\n");
     }
@@ -163,7 +181,7 @@ fn head(
     headers: &HeaderMap,
     status: StatusCode,
     answer: Answer,
-    body: &Body,
+    body: &impl hyper::body::Body,
 ) -> Framing {
     let bodiless = status.is_informational()
         || status == StatusCode::NO_CONTENT
@@ -201,7 +219,7 @@ fn raw_head(
     raw: &RawFields,
     status: StatusCode,
     answer: Answer,
-    body: &Body,
+    body: &impl hyper::body::Body,
 ) -> Framing {
     out.extend_from_slice(&raw.lines);
     let bodiless = status.is_informational()
@@ -217,7 +235,7 @@ fn finish_head(
     length: Option<Option<u64>>,
     bodiless: bool,
     answer: Answer,
-    body: &Body,
+    body: &impl hyper::body::Body,
 ) -> Framing {
     if add_date {
         out.extend_from_slice(b"date: ");

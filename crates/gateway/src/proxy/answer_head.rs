@@ -13,8 +13,8 @@ use super::request::has_token;
 /// Most response header fields accepted (as hyper's client).
 const MAX_HEADERS: usize = 100;
 
-/// The header fields of an answer as `name: value\r\n` lines, hop-by-hop fields left out (a
-/// response extension; its header map is then empty).
+/// The header fields of an answer as `name: value\r\n` lines, hop-by-hop fields left out
+/// (the answer's header map is then empty).
 #[derive(Debug, Clone)]
 pub struct RawFields {
     /// The lines.
@@ -25,10 +25,32 @@ pub struct RawFields {
     pub length: Option<Option<u64>>,
 }
 
+impl RawFields {
+    /// The fields as a header map (lines that are not a valid field are left out; the
+    /// parser let through none).
+    pub fn header_map(&self) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for line in self.lines.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let Some(colon) = line.iter().position(|&b| b == b':') else {
+                continue;
+            };
+            let name = HeaderName::from_bytes(&line[..colon]);
+            let value = HeaderValue::from_bytes(line[colon + 1..].trim_ascii());
+            if let (Ok(name), Ok(value)) = (name, value) {
+                map.append(name, value);
+            }
+        }
+        map
+    }
+}
+
 /// A parsed response head.
 pub struct ParsedHead {
     /// Status, version and (unless raw) the header map.
     pub parts: http::response::Parts,
+    /// The header fields as text (when parsed raw).
+    pub raw: Option<RawFields>,
     /// How the body ends.
     pub framing: Framing,
     /// Whether the connection may serve another request afterwards.
@@ -88,6 +110,7 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
     let mut parts = Response::new(()).into_parts().0;
     parts.status = status;
     parts.version = version;
+    let mut raw_fields = None;
     if raw {
         // `Connection: keep-alive` (the usual case) names no field that is not hop-by-hop
         // already, so the fields need not each be looked up in it.
@@ -125,7 +148,7 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
             out.lines.extend_from_slice(b"\r\n");
         }
         buf.advance(len);
-        parts.extensions.insert(out);
+        raw_fields = Some(out);
     } else {
         // Offsets first: the field slices borrow `buf`, which is split below.
         let base = buf.as_ptr() as usize;
@@ -141,6 +164,7 @@ pub fn parse(buf: &mut BytesMut, bodiless: bool, raw: bool) -> Result<Option<Par
     }
     Ok(Some(ParsedHead {
         parts,
+        raw: raw_fields,
         framing,
         keep_alive: !close,
     }))
@@ -242,7 +266,7 @@ mod tests {
         let parsed = parse(&mut buf, false, true).unwrap().unwrap();
         assert!(buf.is_empty());
         assert!(parsed.parts.headers.is_empty());
-        let fields = parsed.parts.extensions.get::<RawFields>().unwrap().clone();
+        let fields = parsed.raw.clone().unwrap();
         (parsed, fields)
     }
 
@@ -284,6 +308,23 @@ mod tests {
         }
         let (_, f) = raw("HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n");
         assert_eq!((f.lines.len(), f.length), (0, None), "no length on a 204");
+    }
+
+    #[test]
+    fn raw_fields_as_a_header_map_are_the_mapped_fields_without_hop_by_hop_ones() {
+        let head = "HTTP/1.1 200 OK\r\nServer: up\r\nConnection: keep-alive, X-Secret\r\n\
+                    X-Secret: 1\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nX-Empty:\r\n\
+                    Content-Length: 2\r\n\r\n";
+        let (_, f) = raw(head);
+        let mut mapped = parse(&mut BytesMut::from(head), false, false)
+            .unwrap()
+            .unwrap()
+            .parts
+            .headers;
+        super::super::forward::strip_hop_by_hop(&mut mapped);
+        assert_eq!(f.header_map(), mapped);
+        assert_eq!(mapped.get_all("set-cookie").iter().count(), 2);
+        assert_eq!(mapped["x-empty"], "");
     }
 
     #[test]

@@ -27,8 +27,8 @@ use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::answer_head;
 pub use super::answer_head::RawFields;
+use super::answer_head::{self, ParsedHead};
 use super::fields::Fields;
 use super::idle::IdleLists;
 use super::pool::{PoolConfig, SendError};
@@ -122,7 +122,8 @@ impl DirectPool {
         req: &http::request::Parts,
     ) -> impl std::future::Future<Output = Result<Response<DirectBody>, SendError>> + Send + 'a
     {
-        self.send_encoded(host, encode_head(req, host), &req.method, false)
+        let answer = self.send_encoded(host, encode_head(req, host), &req.method, false);
+        async move { answer.await.map(|a| Response::from_parts(a.parts, a.body)) }
     }
 
     /// Sends an encoded bodiless request ([`HeadWriter`]) made with `method`. With `raw`,
@@ -134,8 +135,7 @@ impl DirectPool {
         head: Vec<u8>,
         method: &Method,
         raw: bool,
-    ) -> impl std::future::Future<Output = Result<Response<DirectBody>, SendError>> + Send + 'a
-    {
+    ) -> impl std::future::Future<Output = Result<DirectAnswer, SendError>> + Send + 'a {
         let bodiless_answer = *method == Method::HEAD;
         let retry_safe = method.is_idempotent();
         self.send_head(host, head, bodiless_answer, retry_safe, raw)
@@ -148,7 +148,7 @@ impl DirectPool {
         bodiless_answer: bool,
         retry_safe: bool,
         raw: bool,
-    ) -> Result<Response<DirectBody>, SendError> {
+    ) -> Result<DirectAnswer, SendError> {
         // One clock read per request: the deadline, the idle check and the idle mark.
         let started = tokio::time::Instant::now();
         let until = started + self.answer_timeout;
@@ -164,10 +164,14 @@ impl DirectPool {
                 }
             };
             match exchange_until(&mut conn, until, &head, bodiless_answer, raw).await {
-                Ok((parts, framing, keep_alive)) => {
+                Ok(head) => {
                     let home = (self.clone(), host.clone(), started.into_std());
-                    let body = DirectBody::new(conn, framing, keep_alive, home);
-                    return Ok(Response::from_parts(parts, body));
+                    let body = DirectBody::new(conn, head.framing, head.keep_alive, home);
+                    return Ok(DirectAnswer {
+                        parts: head.parts,
+                        raw: head.raw,
+                        body,
+                    });
                 }
                 Err(Failure::Silent(_)) if reused && retry_safe => continue,
                 Err(Failure::TimedOut) => return Err(SendError::TimedOut),
@@ -175,6 +179,16 @@ impl DirectPool {
             }
         }
     }
+}
+
+/// An upstream answer from the direct exchange.
+pub struct DirectAnswer {
+    /// Status and version; the header fields unless they came as `raw`.
+    pub parts: http::response::Parts,
+    /// The header fields as text, when asked for.
+    pub raw: Option<RawFields>,
+    /// The body, read from the connection as it is polled.
+    pub body: DirectBody,
 }
 
 /// Why an exchange failed: before any response byte (retryable on a reused connection) or
@@ -192,7 +206,7 @@ async fn exchange_until(
     head: &[u8],
     bodiless_answer: bool,
     raw: bool,
-) -> Result<(http::response::Parts, Framing, bool), Failure> {
+) -> Result<ParsedHead, Failure> {
     let mut deadline = match conn.deadline.take() {
         Some(mut d) => {
             d.as_mut().reset(until);
@@ -292,7 +306,7 @@ async fn exchange(
     head: &[u8],
     bodiless_answer: bool,
     raw: bool,
-) -> Result<(http::response::Parts, Framing, bool), Failure> {
+) -> Result<ParsedHead, Failure> {
     if let Err(e) = conn.stream.write_all(head).await {
         return Err(Failure::Silent(format!("write: {e}")));
     }
@@ -313,7 +327,7 @@ async fn exchange(
                     received = true;
                     continue;
                 }
-                return Ok((parsed.parts, parsed.framing, parsed.keep_alive));
+                return Ok(parsed);
             }
             Ok(None) => {}
             Err(e) => return Err(Failure::Broken(e)),

@@ -20,6 +20,7 @@ use super::pool::{Pool, PoolConfig, SendError};
 use super::request::ForwardedPolicy;
 use crate::engine::Allowed;
 use crate::error::GatewayError;
+use crate::h1::{Outgoing, RawAnswer};
 use crate::pipeline::RequestContext;
 use crate::rule::set::UpstreamTarget;
 
@@ -204,29 +205,18 @@ impl Upstream {
         req: UpstreamRequest,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
         raw_answer: bool,
-    ) -> impl std::future::Future<Output = Result<Response, GatewayError>> + Send + 'a {
+    ) -> impl std::future::Future<Output = Result<Outgoing, GatewayError>> + Send + 'a {
         match req {
             UpstreamRequest::Direct { head, method } => {
                 // The direct pool keeps its own deadline (cheaper than a timer per request)
                 // and leaves out hop-by-hop fields itself when they stay text.
                 let exchange = self.direct.send_encoded(host, head, &method, raw_answer);
-                Either::Left(exchange.map(move |r| {
-                    r.map(|resp| {
-                        if raw_answer {
-                            resp.map(Body::new)
-                        } else {
-                            without_hop_by_hop(resp)
-                        }
-                    })
-                    .map_err(send_error)
-                }))
+                Either::Left(exchange.map(|r| r.map(direct_answer).map_err(send_error)))
             }
-            UpstreamRequest::Pooled(req) => Either::Right(Box::pin(self.send_pooled(
-                scheme.clone(),
-                host,
-                req,
-                client_upgrade,
-            ))),
+            UpstreamRequest::Pooled(req) => Either::Right(
+                Box::pin(self.send_pooled(scheme.clone(), host, req, client_upgrade))
+                    .map(|r| r.map(Outgoing::Response)),
+            ),
         }
     }
 
@@ -253,6 +243,22 @@ impl Upstream {
             }
         }
         Ok(without_hop_by_hop(resp))
+    }
+}
+
+/// The direct exchange's answer for the client: as text when it came so, else as a response
+/// without hop-by-hop headers.
+fn direct_answer(answer: direct::DirectAnswer) -> Outgoing {
+    match answer.raw {
+        Some(fields) => Outgoing::Raw(RawAnswer {
+            status: answer.parts.status,
+            fields,
+            body: answer.body,
+        }),
+        None => Outgoing::Response(without_hop_by_hop(Response::from_parts(
+            answer.parts,
+            answer.body,
+        ))),
     }
 }
 
