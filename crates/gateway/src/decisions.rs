@@ -70,6 +70,7 @@ pub fn context(parts: &mut Parts, conn: ConnInfo) -> RequestContext {
         headers: Arc::new(std::mem::take(&mut parts.headers)),
         remote_addr: peer,
         body: None,
+        received: Instant::now(),
     }
 }
 
@@ -86,7 +87,6 @@ pub async fn handle(
 
 /// One decision: 200 with the mutated headers, or the error handlers' answer.
 pub async fn decide<B>(engine: &Engine, conn: ConnInfo, req: http::Request<B>) -> Response {
-    let started = Instant::now();
     let (mut parts, _body) = req.into_parts();
     let ctx = context(&mut parts, conn);
     let resp = match engine.decide(&ctx).await {
@@ -108,7 +108,7 @@ pub async fn decide<B>(engine: &Engine, conn: ConnInfo, req: http::Request<B>) -
         parts.method.as_str(),
         "/decisions",
         resp.status().as_u16(),
-        started.elapsed(),
+        ctx.received.elapsed(),
     );
     resp
 }

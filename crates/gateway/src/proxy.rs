@@ -18,7 +18,6 @@ pub use request::{context_from_parts, ForwardedPolicy};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -93,7 +92,6 @@ impl ProxyState {
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<axum::BoxError>,
     {
-        let started = Instant::now();
         let (mut parts, body) = req.into_parts();
         let ctx = context_from_parts(&mut parts, conn, &self.forwarded);
         let upgrade = request::is_upgrade(&ctx.headers)
@@ -113,7 +111,7 @@ impl ProxyState {
                 incoming.method.as_str(),
                 incoming.uri.path(),
                 resp.status().as_u16(),
-                started.elapsed(),
+                incoming.ctx.received.elapsed(),
             );
             resp
         }

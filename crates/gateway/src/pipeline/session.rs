@@ -141,6 +141,9 @@ pub struct RequestContext {
     pub remote_addr: Option<IpAddr>,
     /// The buffered body, only for handlers that need it.
     pub body: Option<Bytes>,
+    /// When the request's head was read: the request's clock for cache expiry and metrics
+    /// (one clock read serves them all).
+    pub received: std::time::Instant,
 }
 
 /// Match results available to templates.

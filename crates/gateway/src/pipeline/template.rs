@@ -135,6 +135,7 @@ mod tests {
             headers: std::sync::Arc::new(headers),
             remote_addr: None,
             body: None,
+            received: std::time::Instant::now(),
         };
         let mut s = AuthenticationSession::new(&req, vec![]);
         s.subject = "u1".into();

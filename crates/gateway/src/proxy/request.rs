@@ -87,6 +87,7 @@ pub fn context_from_parts(
         headers: Arc::new(std::mem::take(&mut parts.headers)),
         remote_addr: peer,
         body: None,
+        received: std::time::Instant::now(),
     }
 }
 

@@ -124,10 +124,10 @@ impl SessionCache {
         &self.shards[(key.0 as usize) % SHARDS]
     }
 
-    /// The unexpired entry for `key`.
-    pub fn get(&self, key: &CacheKey) -> Option<Arc<CheckedSession>> {
+    /// The entry for `key` unexpired at `now`.
+    pub fn get(&self, key: &CacheKey, now: Instant) -> Option<Arc<CheckedSession>> {
         let hit = self.shard(key).read().get(key).cloned()?;
-        (hit.expires > Instant::now()).then_some(hit)
+        (hit.expires > now).then_some(hit)
     }
 
     /// Stores `value` under `key`, making room if the shard is full.
@@ -175,8 +175,10 @@ mod tests {
         let key = |s: &str| c.key().part(s.as_bytes()).finish();
         c.insert(key("a"), entry(Duration::from_secs(60)));
         c.insert(key("b"), entry(Duration::ZERO));
-        assert!(c.get(&key("a")).is_some());
-        assert!(c.get(&key("b")).is_none(), "expired");
+        assert!(c.get(&key("a"), Instant::now()).is_some());
+        assert!(c.get(&key("b"), Instant::now()).is_none(), "expired");
+        let later = Instant::now() + Duration::from_secs(61);
+        assert!(c.get(&key("a"), later).is_none(), "expired by then");
         for i in 0..10_000u32 {
             c.insert(key(&i.to_string()), entry(Duration::from_secs(60)));
         }

@@ -190,7 +190,7 @@ impl SessionChecker {
         let Some((cache, prefix)) = &self.cache else {
             return false;
         };
-        let Some(hit) = cache.get(&self.cache_key(prefix, req, forwarded)) else {
+        let Some(hit) = cache.get(&self.cache_key(prefix, req, forwarded), req.received) else {
             return false;
         };
         session.subject = hit.subject.clone();

@@ -99,6 +99,7 @@ mod tests {
             headers: Arc::new(headers),
             remote_addr: None,
             body: None,
+            received: std::time::Instant::now(),
         }
     }
 
