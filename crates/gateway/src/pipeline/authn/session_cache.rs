@@ -26,54 +26,20 @@ pub struct CacheKey(u128);
 /// Builds a [`CacheKey`] from the parts of a session check, each length-prefixed so that no
 /// two different sequences of parts give the same input. A clone continues from the same
 /// parts (a checker hashes its constant parts once and clones that per request).
-///
-/// Parts are gathered in a buffer and hashed a buffer at a time: the hash's own work per
-/// write (carrying a partial word from one write to the next) is then paid once per key, not
-/// twice per part.
 #[derive(Clone)]
-pub struct KeyBuilder {
-    hasher: SipHasher24,
-    buf: [u8; KEY_BUFFER],
-    len: usize,
-}
-
-/// Bytes gathered before they are hashed: a usual key's parts fit.
-const KEY_BUFFER: usize = 256;
+pub struct KeyBuilder(SipHasher24);
 
 impl KeyBuilder {
-    fn new(hasher: SipHasher24) -> Self {
-        Self {
-            hasher,
-            buf: [0; KEY_BUFFER],
-            len: 0,
-        }
-    }
-
     /// Adds one part.
     pub fn part(&mut self, bytes: &[u8]) -> &mut Self {
-        self.put(&(bytes.len() as u64).to_le_bytes());
-        self.put(bytes);
+        self.0.write_usize(bytes.len());
+        self.0.write(bytes);
         self
-    }
-
-    fn put(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() > KEY_BUFFER {
-            self.hasher.write(&self.buf[..self.len]);
-            self.len = 0;
-            if bytes.len() > KEY_BUFFER {
-                self.hasher.write(bytes);
-                return;
-            }
-        }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
     }
 
     /// The key.
     pub fn finish(&self) -> CacheKey {
-        let mut hasher = self.hasher;
-        hasher.write(&self.buf[..self.len]);
-        CacheKey(hasher.finish128().as_u128())
+        CacheKey(self.0.finish128().as_u128())
     }
 }
 
@@ -116,7 +82,7 @@ impl SessionCache {
 
     /// A builder for a key of this cache.
     pub fn key(&self) -> KeyBuilder {
-        KeyBuilder::new(SipHasher24::new_with_keys(self.secret.0, self.secret.1))
+        KeyBuilder(SipHasher24::new_with_keys(self.secret.0, self.secret.1))
     }
 
     fn shard(&self, key: &CacheKey) -> &Shard {
@@ -192,26 +158,6 @@ mod tests {
         let a_bc = c.key().part(b"a").part(b"bc").finish();
         assert_ne!(ab_c, a_bc);
         assert_eq!(ab_c, c.key().part(b"ab").part(b"c").finish());
-        // Parts longer than the buffer, and parts that overflow it, hash as the same bytes
-        // gathered would.
-        let long = "x".repeat(3 * KEY_BUFFER);
-        let mut many = c.key();
-        for _ in 0..100 {
-            many.part(b"0123456789");
-        }
-        let mut direct = SipHasher24::new_with_keys(c.secret.0, c.secret.1);
-        for _ in 0..100 {
-            direct.write(&10u64.to_le_bytes());
-            direct.write(b"0123456789");
-        }
-        assert_eq!(many.finish(), CacheKey(direct.finish128().as_u128()));
-        let split = c.key().part(b"a").part(long.as_bytes()).part(b"b").finish();
-        let mut direct = SipHasher24::new_with_keys(c.secret.0, c.secret.1);
-        for p in [&b"a"[..], long.as_bytes(), b"b"] {
-            direct.write(&(p.len() as u64).to_le_bytes());
-            direct.write(p);
-        }
-        assert_eq!(split, CacheKey(direct.finish128().as_u128()));
         let other = SessionCache::new(Duration::from_secs(60), 32);
         assert_ne!(ab_c, other.key().part(b"ab").part(b"c").finish());
     }
