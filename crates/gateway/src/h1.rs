@@ -44,8 +44,9 @@ pub enum Outgoing {
     /// A response.
     Response(axum::response::Response),
     /// An upstream's answer from the proxy's direct exchange, its header fields still text:
-    /// they are copied out as they are, with no header map built in between.
-    Raw(RawAnswer),
+    /// they are copied out as they are, with no header map built in between. Boxed: the
+    /// answer is moved through several futures, and a small move is cheaper than a large one.
+    Raw(Box<RawAnswer>),
 }
 
 /// An upstream answer with its header fields as text.
@@ -80,6 +81,7 @@ impl axum::response::IntoResponse for Outgoing {
         match self {
             Self::Response(r) => r,
             Self::Raw(r) => {
+                let r = *r;
                 let mut resp = axum::response::Response::new(axum::body::Body::new(r.body));
                 *resp.status_mut() = r.status;
                 *resp.headers_mut() = r.fields.header_map();

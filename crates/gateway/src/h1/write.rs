@@ -56,11 +56,11 @@ pub async fn response<W: AsyncWrite + Unpin>(
             drop(parts);
             with_body(io, framing, body, answer, out).await
         }
-        Outgoing::Raw(raw) => {
+        Outgoing::Raw(mut raw) => {
             status_line(out, raw.status);
             let framing = raw_head(out, &raw.fields, raw.status, answer, &raw.body);
-            drop(raw.fields);
-            with_body(io, framing, raw.body, answer, out).await
+            // The body is read where it is, in its box.
+            with_body(io, framing, &mut raw.body, answer, out).await
         }
     }
 }

@@ -47,10 +47,13 @@ struct Conn {
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
-/// Keep-alive TCP connections to `http://` upstreams, by `host:port`.
+/// Keep-alive TCP connections to `http://` upstreams, by `host:port`. One pointer: every
+/// answer's body holds the pool it goes back to.
 #[derive(Clone)]
-pub struct DirectPool {
-    idle: Arc<Mutex<IdleLists<Conn>>>,
+pub struct DirectPool(Arc<Shared>);
+
+struct Shared {
+    idle: Mutex<IdleLists<Conn>>,
     cfg: PoolConfig,
     answer_timeout: Duration,
 }
@@ -61,46 +64,51 @@ const DEFAULT_ANSWER_TIMEOUT: Duration = Duration::from_secs(180);
 impl DirectPool {
     /// An empty pool.
     pub fn new(cfg: PoolConfig) -> Self {
-        Self {
-            idle: Arc::default(),
+        Self(Arc::new(Shared {
+            idle: Mutex::default(),
             cfg,
             answer_timeout: DEFAULT_ANSWER_TIMEOUT,
-        }
+        }))
     }
 
     /// How long a request may wait for the answer's head, connecting included
     /// ([`SendError::TimedOut`] past it).
-    pub fn answer_timeout(mut self, limit: Duration) -> Self {
-        self.answer_timeout = limit;
-        self
+    pub fn answer_timeout(self, limit: Duration) -> Self {
+        Self(Arc::new(Shared {
+            idle: Mutex::default(),
+            cfg: self.0.cfg,
+            answer_timeout: limit,
+        }))
     }
 
     /// Idle connections to `host` (tests).
     pub fn idle_count(&self, host: &Authority) -> usize {
-        self.idle.lock().count(host.as_str())
+        self.0.idle.lock().count(host.as_str())
     }
 
     fn checkout(&self, host: &Authority, now: std::time::Instant) -> Option<Conn> {
         let mut cx = Context::from_waker(Waker::noop());
         // An idle connection has nothing to say: readable means closed or confused.
         let quiet = |c: &Conn| c.stream.poll_read_ready(&mut cx).is_pending();
-        self.idle
+        self.0
+            .idle
             .lock()
-            .take(host.as_str(), self.cfg.idle_timeout, now, quiet)
+            .take(host.as_str(), self.0.cfg.idle_timeout, now, quiet)
     }
 
     fn checkin(&self, host: &str, conn: Conn, since: std::time::Instant) {
         if conn.buf.is_empty() {
-            self.idle
+            self.0
+                .idle
                 .lock()
-                .put(host, conn, self.cfg.max_idle_per_host, since);
+                .put(host, conn, self.0.cfg.max_idle_per_host, since);
         }
     }
 
     async fn connect(&self, host: &Authority) -> Result<Conn, SendError> {
         let port = host.port_u16().unwrap_or(80);
         let connect = TcpStream::connect((super::pool::bare_host(host), port));
-        let stream = match tokio::time::timeout(self.cfg.connect_timeout, connect).await {
+        let stream = match tokio::time::timeout(self.0.cfg.connect_timeout, connect).await {
             Err(_) => return Err(SendError::Connect("timed out".into())),
             Ok(Err(e)) => return Err(SendError::Connect(e.to_string())),
             Ok(Ok(s)) => s,
@@ -151,7 +159,7 @@ impl DirectPool {
     ) -> Result<DirectAnswer, SendError> {
         // One clock read per request: the deadline, the idle check and the idle mark.
         let started = tokio::time::Instant::now();
-        let until = started + self.answer_timeout;
+        let until = started + self.0.answer_timeout;
         loop {
             let (mut conn, reused) = match self.checkout(host, started.into_std()) {
                 Some(c) => (c, true),
@@ -387,7 +395,7 @@ pub struct DirectBody {
     /// The pool to go back to, the host, and when the request started.
     home: Option<(DirectPool, Authority, std::time::Instant)>,
     /// Trailer fields of a chunked body, handed out after the data.
-    trailers: Option<HeaderMap>,
+    trailers: Option<Box<HeaderMap>>,
 }
 
 impl DirectBody {
@@ -434,7 +442,7 @@ impl DirectBody {
     /// must be read.
     fn next_buffered(&mut self) -> Result<Option<Option<Frame<Bytes>>>, String> {
         let Some(conn) = self.conn.as_mut() else {
-            return Ok(Some(self.trailers.take().map(Frame::trailers)));
+            return Ok(Some(self.trailers.take().map(|t| Frame::trailers(*t))));
         };
         let step = decode(&mut self.framing, &mut conn.buf, &mut self.trailers)?;
         if matches!(self.framing, Framing::Length(0)) {
@@ -442,7 +450,7 @@ impl DirectBody {
         }
         Ok(match step {
             Step::Data(d) => Some(Some(Frame::data(d))),
-            Step::End => Some(self.trailers.take().map(Frame::trailers)),
+            Step::End => Some(self.trailers.take().map(|t| Frame::trailers(*t))),
             Step::NeedMore => None,
         })
     }
@@ -459,7 +467,7 @@ enum Step {
 fn decode(
     framing: &mut Framing,
     buf: &mut BytesMut,
-    trailers: &mut Option<HeaderMap>,
+    trailers: &mut Option<Box<HeaderMap>>,
 ) -> Result<Step, String> {
     loop {
         match framing {
@@ -505,7 +513,7 @@ fn decode(
                     Chunk::Trailers => {
                         let (name, value) = trailer_field(&buf[..line_end])?;
                         trailers
-                            .get_or_insert_with(HeaderMap::new)
+                            .get_or_insert_with(Box::default)
                             .append(name, value);
                     }
                     Chunk::Data(_) => {}

@@ -250,11 +250,11 @@ impl Upstream {
 /// without hop-by-hop headers.
 fn direct_answer(answer: direct::DirectAnswer) -> Outgoing {
     match answer.raw {
-        Some(fields) => Outgoing::Raw(RawAnswer {
+        Some(fields) => Outgoing::Raw(Box::new(RawAnswer {
             status: answer.parts.status,
             fields,
             body: answer.body,
-        }),
+        })),
         None => Outgoing::Response(without_hop_by_hop(Response::from_parts(
             answer.parts,
             answer.body,
