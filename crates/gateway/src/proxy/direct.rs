@@ -72,7 +72,8 @@ impl DirectPool {
     }
 
     /// How long a request may wait for the answer's head, connecting included
-    /// ([`SendError::TimedOut`] past it).
+    /// ([`SendError::TimedOut`] past it). A setting made at construction: the pool returned
+    /// is a new one, with no idle connections.
     pub fn answer_timeout(self, limit: Duration) -> Self {
         Self(Arc::new(Shared {
             idle: Mutex::default(),
