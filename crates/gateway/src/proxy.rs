@@ -168,16 +168,7 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Outgoing
                     http::StatusCode::PAYLOAD_TOO_LARGE,
                     "Request body too large",
                 );
-                return st
-                    .engine
-                    .error_response(
-                        &Denied {
-                            error: e,
-                            rule: Some(rule),
-                        },
-                        ctx,
-                    )
-                    .into();
+                return refuse(st, e, rule, ctx);
             }
         }
     } else {
@@ -192,31 +183,11 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Outgoing
             "rule {:?} has no upstream.url",
             allowed.rule.spec.id
         ));
-        return st
-            .engine
-            .error_response(
-                &Denied {
-                    error: e,
-                    rule: Some(allowed.rule.clone()),
-                },
-                ctx,
-            )
-            .into();
+        return refuse(st, e, allowed.rule.clone(), ctx);
     };
     let out = match forward::build_request(uri, ctx, body, &allowed, target, &st.forwarded) {
         Ok(r) => r,
-        Err(e) => {
-            return st
-                .engine
-                .error_response(
-                    &Denied {
-                        error: e,
-                        rule: Some(allowed.rule),
-                    },
-                    ctx,
-                )
-                .into()
-        }
+        Err(e) => return refuse(st, e, allowed.rule, ctx),
     };
     drop(allowed.session);
     match st
@@ -231,15 +202,20 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Outgoing
         .await
     {
         Ok(answer) => answer,
-        Err(e) => st
-            .engine
-            .error_response(
-                &Denied {
-                    error: e,
-                    rule: Some(allowed.rule),
-                },
-                ctx,
-            )
-            .into(),
+        Err(e) => refuse(st, e, allowed.rule, ctx),
     }
+}
+
+/// The answer to a request that failed after matching `rule` (its error handlers decide).
+fn refuse(
+    st: &ProxyState,
+    error: GatewayError,
+    rule: Arc<crate::rule::set::CompiledRule>,
+    ctx: &crate::pipeline::RequestContext,
+) -> Outgoing {
+    let denied = Denied {
+        error,
+        rule: Some(rule),
+    };
+    st.engine.error_response(&denied, ctx).into()
 }

@@ -32,17 +32,25 @@ impl RawFields {
         let mut map = HeaderMap::new();
         for line in self.lines.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let Some(colon) = line.iter().position(|&b| b == b':') else {
-                continue;
-            };
-            let name = HeaderName::from_bytes(&line[..colon]);
-            let value = HeaderValue::from_bytes(line[colon + 1..].trim_ascii());
-            if let (Ok(name), Ok(value)) = (name, value) {
+            if let Ok((name, value)) = field_line(line) {
                 map.append(name, value);
             }
         }
         map
     }
+}
+
+/// One `name: value` line (of these fields, or of a chunked body's trailer section, whose
+/// error the message names).
+pub(super) fn field_line(line: &[u8]) -> Result<(HeaderName, HeaderValue), String> {
+    let colon = line
+        .iter()
+        .position(|b| *b == b':')
+        .ok_or("invalid trailer field")?;
+    let name = HeaderName::from_bytes(&line[..colon]).map_err(|e| e.to_string())?;
+    let value =
+        HeaderValue::from_bytes(line[colon + 1..].trim_ascii()).map_err(|e| e.to_string())?;
+    Ok((name, value))
 }
 
 /// A parsed response head.

@@ -512,7 +512,7 @@ fn decode(
                         return Ok(Step::End);
                     }
                     Chunk::Trailers => {
-                        let (name, value) = trailer_field(&buf[..line_end])?;
+                        let (name, value) = answer_head::field_line(&buf[..line_end])?;
                         trailers
                             .get_or_insert_with(Box::default)
                             .append(name, value);
@@ -523,18 +523,6 @@ fn decode(
             }
         }
     }
-}
-
-/// One `name: value` line of a chunked body's trailer section.
-fn trailer_field(line: &[u8]) -> Result<(HeaderName, HeaderValue), String> {
-    let colon = line
-        .iter()
-        .position(|b| *b == b':')
-        .ok_or("invalid trailer field")?;
-    let name = HeaderName::from_bytes(&line[..colon]).map_err(|e| e.to_string())?;
-    let value =
-        HeaderValue::from_bytes(line[colon + 1..].trim_ascii()).map_err(|e| e.to_string())?;
-    Ok((name, value))
 }
 
 /// The hexadecimal size of a chunk-size line (extensions ignored).
