@@ -3,7 +3,10 @@
 # figure for the same binary and input whatever else the machine does, so builds can be
 # compared on a noisy machine. Needs: valgrind, nginx-light, python3.
 # Usage: bench/gateway/instructions.sh BIN [BIN...]   (nexus-auth release binaries)
-# Env: REQUESTS (4000): requests in the long run; the short run has a quarter of them, and the
+# The last line is the peer: nginx `proxy_pass` (bench/gateway/nginx-front.conf, one worker,
+# no master process) counted the same way, in front of the same upstream.
+# Env: KEEP (a directory: the callgrind files are copied there, cg.N and nginx.N),
+# REQUESTS (4000): requests in the long run; the short run has a quarter of them, and the
 # difference between the two runs, divided by the difference in requests, is the figure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,12 +37,12 @@ cp bench/gateway/rules.yml "$WORK/rules.yml"
 sed "s#RULES_FILE#$WORK/rules.yml#; s/port: 18083/port: 18183/; s/port: 18084/port: 18184/" \
   bench/gateway/oathkeeper.yml > "$WORK/oathkeeper.yml"
 
-# Sends `n` keep-alive requests on 4 connections, as wrk would (same headers).
-client() {
-  python3 - "$1" <<'PY'
+# Sends `n` keep-alive requests on 4 connections to `port`, as wrk would (same headers).
+client() { # n port
+  python3 - "$1" "$2" <<'PY'
 import http.client, sys
 n = int(sys.argv[1]) // 4
-conns = [http.client.HTTPConnection("127.0.0.1", 18183) for _ in range(4)]
+conns = [http.client.HTTPConnection("127.0.0.1", int(sys.argv[2])) for _ in range(4)]
 for _ in range(n):
     for c in conns:
         c.request("GET", "/hello", headers={"Cookie": "ory_kratos_session=bench"})
@@ -48,20 +51,32 @@ for _ in range(n):
 PY
 }
 
-# Instructions of one gateway run serving `n` requests (start-up and shutdown included).
+# The peer: nginx proxy_pass in the foreground, one process, on port 18281.
+sed "s/^worker_processes 1;/worker_processes 1; master_process off; daemon off;/;
+  s#/tmp/nexus-bench-front.pid#$WORK/front.pid#; s/18081/18281/; s/18082/18282/" \
+  bench/gateway/nginx-front.conf > "$WORK/front.conf"
+
+# Instructions of one run serving `n` requests (start-up and shutdown included).
 count() { # bin n
-  local out="$WORK/cg.$2"
-  TOKIO_WORKER_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
-    "$1" gateway serve -c "$WORK/oathkeeper.yml" 2>/dev/null & local pid=$!
-  for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/18183) 2>/dev/null && break; sleep 0.1; done
-  client "$2"
-  kill -INT "$pid"; wait "$pid" 2>/dev/null || true
+  local out="$WORK/cg.$2" port=18183 stop=INT
+  if [ "$1" = nginx ]; then
+    out="$WORK/nginx.$2" port=18281 stop=QUIT
+    valgrind --tool=callgrind --callgrind-out-file="$out" \
+      nginx -c "$WORK/front.conf" 2>/dev/null & local pid=$!
+  else
+    TOKIO_WORKER_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
+      "$1" gateway serve -c "$WORK/oathkeeper.yml" 2>/dev/null & local pid=$!
+  fi
+  for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+  client "$2" "$port"
+  kill -"$stop" "$pid"; wait "$pid" 2>/dev/null || true
   [ -n "${KEEP:-}" ] && cp "$out"* "$KEEP"/ ; awk '/^summary:/ {print $2}' "$out"* | paste -sd+ | bc
 }
 
-for bin in "$@"; do
+for bin in "$@" nginx; do
   short=$(count "$bin" $((N / 4)))
   long=$(count "$bin" "$N")
+  [ "$bin" = nginx ] && bin="nginx proxy_pass (peer)"
   awk -v b="$bin" -v s="$short" -v l="$long" -v n="$N" \
     'BEGIN { printf "%-28s %8.0f instructions per request\n", b, (l - s) / (n - n / 4) }'
 done
