@@ -111,6 +111,12 @@ cpu_ticks() {
   echo "$u $s"
 }
 
+# CPU time the hypervisor gave to other guests (steal), all CPUs, in ticks: the share of the
+# machine a side lost while it was measured, printed with each side (these VMs have slow
+# spells, and a side that lost more is not comparable).
+steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
+CPUS=$(nproc)
+
 COOKIE="Cookie: ory_kratos_session=$SESSION"
 for url in http://127.0.0.1:18081/hello http://127.0.0.1:18082/hello http://127.0.0.1:18083/hello; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "$url")
@@ -128,21 +134,26 @@ slice() { # side pids url [headers...]: one wrk slice, appended to $WORK/<side>.
   local hdrs=() h u0 s0 u1 s1 out
   for h in "$@"; do hdrs+=(-H "$h"); done
   read -r u0 s0 < <(cpu_ticks "$watch")
+  local st0; st0=$(steal_ticks)
   out=$($SIDE wrk -t"$T" -c"$C" -d"${SLICE}s" -s "$HIST" "${hdrs[@]}" "$url")
   read -r u1 s1 < <(cpu_ticks "$watch")
+  local st=$(($(steal_ticks) - st0))
   echo "$out" | awk '/^H / {print $2, $3}' >> "$WORK/$side.hist"
-  echo "$out" | awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) '/^T / {print $2, $3, $4, u, s}' >> "$WORK/$side.tot"
+  echo "$out" | awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v st=$st \
+    '/^T / {print $2, $3, $4, u, s, st}' >> "$WORK/$side.tot"
 }
 report() { # side name: prints the side's line and sets RPS and P99_MS, then forgets the side
   local side=$1 name=$2 us non2xx
-  read -r RPS us non2xx < <(awk -v hz="$(getconf CLK_TCK)" '
-    {n += $1; t += $2; bad += $3; ticks += $4 + $5}
-    END {printf "%.2f %.1f %d\n", n * 1e6 / t, ticks * 1e6 / hz / n, bad}' "$WORK/$side.tot")
+  local steal
+  read -r RPS us non2xx steal < <(awk -v hz="$(getconf CLK_TCK)" -v cpus="$CPUS" '
+    {n += $1; t += $2; bad += $3; ticks += $4 + $5; st += $6}
+    END {printf "%.2f %.1f %d %.1f\n", n * 1e6 / t, ticks * 1e6 / hz / n, bad,
+      st / hz * 100 / (t / 1e6 * cpus)}' "$WORK/$side.tot")
   P99_MS=$(sort -n "$WORK/$side.hist" | awk '
     {v[NR] = $1; c[NR] = $2; n += $2}
     END {for (i = 1; i <= NR; i++) {s += c[i]; if (s >= 0.99 * n) {printf "%.3f", v[i] / 1000; exit}}}')
-  printf '  %-46s %10s req/s   p99 %6s ms   %6s µs CPU/req   status >= 400: %s\n' \
-    "$name" "$RPS" "$P99_MS" "$us" "$non2xx"
+  printf '  %-46s %10s req/s   p99 %6s ms   %6s µs CPU/req   status >= 400: %s   steal %s %%\n' \
+    "$name" "$RPS" "$P99_MS" "$us" "$non2xx" "$steal"
   rm -f "$WORK/$side.hist" "$WORK/$side.tot"
 }
 # pair "nameA|pidsA|urlA|header;header" "nameB|pidsB|urlB|…": sets RPS_A, P99_A, RPS_B, P99_B.
@@ -187,10 +198,10 @@ if [ -n "${COMPARE:-}" ]; then
       done
     done
     for j in $(seq 0 $((n - 1))); do
-      awk -v name="${sides[$j]%%|*}" -v hz="$(getconf CLK_TCK)" '
-        {n += $1; t += $2; u += $4; s += $5}
-        END {printf "  %-28s %10.0f req/s   user %5.2f µs   sys %5.2f µs per request\n", name,
-          n * 1e6 / t, u * 1e6 / hz / n, s * 1e6 / hz / n}' "$WORK/c$j.tot"
+      awk -v name="${sides[$j]%%|*}" -v hz="$(getconf CLK_TCK)" -v cpus="$CPUS" '
+        {n += $1; t += $2; u += $4; s += $5; st += $6}
+        END {printf "  %-28s %10.0f req/s   user %5.2f µs   sys %5.2f µs per request   steal %.1f %%\n",
+          name, n * 1e6 / t, u * 1e6 / hz / n, s * 1e6 / hz / n, st / hz * 100 / (t / 1e6 * cpus)}' "$WORK/c$j.tot"
       rm -f "$WORK/c$j.hist" "$WORK/c$j.tot"
     done
   done
