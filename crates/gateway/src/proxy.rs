@@ -94,13 +94,15 @@ impl ProxyState {
     {
         let (mut parts, body) = req.into_parts();
         let ctx = context_from_parts(&mut parts, conn, &self.forwarded);
-        let upgrade = request::is_upgrade(&ctx.headers)
+        let asks_upgrade = request::is_upgrade(&ctx.headers);
+        let upgrade = asks_upgrade
             .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
             .flatten();
         let mut incoming = Incoming {
             method: parts.method,
             uri: parts.uri,
             ctx,
+            asks_upgrade,
             upgrade,
             raw_answer,
         };
@@ -133,6 +135,8 @@ struct Incoming {
     method: http::Method,
     uri: http::Uri,
     ctx: crate::pipeline::RequestContext,
+    /// Whether the request asks for a protocol upgrade (read once from its headers).
+    asks_upgrade: bool,
     upgrade: Option<hyper::upgrade::OnUpgrade>,
     /// The answer may keep its fields as text ([`Outgoing::Raw`]).
     raw_answer: bool,
@@ -144,11 +148,12 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Outgoing
     let Incoming {
         uri,
         ctx,
+        asks_upgrade,
         upgrade,
         raw_answer,
         ..
     } = incoming;
-    let (ctx, raw_answer) = (&mut *ctx, *raw_answer);
+    let (ctx, asks_upgrade, raw_answer) = (&mut *ctx, *asks_upgrade, *raw_answer);
     let (rule, captures) = match st.engine.match_rule(ctx) {
         Ok(m) => m,
         Err(denied) => return st.engine.error_response(&denied, ctx).into(),
@@ -185,7 +190,15 @@ async fn proxy(st: &ProxyState, incoming: &mut Incoming, body: Body) -> Outgoing
         ));
         return refuse(st, e, allowed.rule.clone(), ctx);
     };
-    let out = match forward::build_request(uri, ctx, body, &allowed, target, &st.forwarded) {
+    let out = match forward::build_request(
+        uri,
+        ctx,
+        body,
+        asks_upgrade,
+        &allowed,
+        target,
+        &st.forwarded,
+    ) {
         Ok(r) => r,
         Err(e) => return refuse(st, e, allowed.rule, ctx),
     };

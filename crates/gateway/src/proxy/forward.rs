@@ -114,11 +114,13 @@ pub enum UpstreamRequest {
 
 /// The upstream request: rewritten URI, `Host`, forwarded headers, session headers, chosen in
 /// one pass over the client's headers ([`fields::upstream_fields`]). A bodiless `http`
-/// request is encoded straight into its head, without a header map.
+/// request is encoded straight into its head, without a header map. `upgrade`: whether the
+/// client's headers ask for a protocol upgrade ([`super::request::is_upgrade`]).
 pub fn build_request(
     client_uri: &Uri,
     ctx: &RequestContext,
     body: Body,
+    upgrade: bool,
     allowed: &Allowed,
     target: &UpstreamTarget,
     policy: &ForwardedPolicy,
@@ -133,7 +135,6 @@ pub fn build_request(
     // Origin form: the pool connects to `target.authority` and `Host` carries the name.
     let pq = path_and_query(client_uri, target, &spec.strip_path)?;
     let src = &*ctx.headers;
-    let upgrade = super::request::is_upgrade(src);
     if target.scheme == http::uri::Scheme::HTTP
         && hyper::body::Body::is_end_stream(&body)
         && ctx.method != http::Method::CONNECT
