@@ -67,7 +67,7 @@ pub fn context(parts: &mut Parts, conn: ConnInfo) -> RequestContext {
     RequestContext {
         method,
         url: Arc::new(url),
-        headers: Arc::new(std::mem::take(&mut parts.headers)),
+        headers: Arc::new(std::mem::take(&mut parts.headers).into()),
         remote_addr: peer,
         body: None,
         received: Instant::now(),

@@ -22,12 +22,34 @@ use http_body_util::Empty;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::pipeline::ClientHeaders;
 use crate::proxy::direct::{DirectBody, RawFields};
 use crate::server::{ConnInfo, MAX_HEADER_BYTES};
 use head::{Head, Keep};
 
-/// A request as this loop hands it to its handler: the head, and no body.
-pub type PlainRequest = http::Request<Empty<bytes::Bytes>>;
+/// A request as this loop hands it to its handler: the head, and no body. Its header fields
+/// stay text until a handler wants a map.
+#[derive(Debug)]
+pub struct PlainRequest {
+    /// The method.
+    pub method: http::Method,
+    /// The target (origin form).
+    pub uri: http::Uri,
+    /// The header fields.
+    pub headers: ClientHeaders,
+}
+
+impl PlainRequest {
+    /// The request as an `http` request with a header map, for handlers that want one.
+    pub fn into_http(self) -> http::Request<Empty<bytes::Bytes>> {
+        let mut req = http::Request::new(Empty::new());
+        *req.method_mut() = self.method;
+        *req.uri_mut() = self.uri;
+        *req.version_mut() = http::Version::HTTP_11;
+        *req.headers_mut() = self.headers.into_map();
+        req
+    }
+}
 
 /// What answers the requests this loop reads (one per listener, cloned per connection).
 pub trait Respond: Clone + Send + Sync + 'static {
@@ -144,11 +166,11 @@ pub async fn serve_connection<H, F, Fut>(
             }
         };
         let answer = write::Answer {
-            head_only: req.method() == http::Method::HEAD,
+            head_only: req.method == http::Method::HEAD,
             close: keep == Keep::Close,
-            trailers: accepts_trailers(req.headers()),
+            trailers: accepts_trailers(&req.headers),
         };
-        let resp = handler.respond(conn, req.map(|()| Empty::new())).await;
+        let resp = handler.respond(conn, req).await;
         match write::response(&mut io, resp, answer, &mut out).await {
             Ok(true) => {}
             Ok(false) | Err(_) => return,
@@ -156,8 +178,7 @@ pub async fn serve_connection<H, F, Fut>(
     }
 }
 
-fn accepts_trailers(h: &http::HeaderMap) -> bool {
-    h.get_all(http::header::TE)
-        .iter()
-        .any(|v| crate::proxy::request::has_token(v.as_bytes(), "trailers"))
+fn accepts_trailers(h: &ClientHeaders) -> bool {
+    h.all("te")
+        .any(|v| crate::proxy::request::has_token(v, "trailers"))
 }

@@ -4,6 +4,7 @@
 
 pub mod authn;
 pub mod authz;
+pub mod client_headers;
 pub mod errors;
 pub mod gjson;
 pub mod mutate;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use client_headers::ClientHeaders;
 pub use errors::ErrorHandler;
 pub use services::Services;
 pub use session::{AuthenticationSession, RequestContext, RequestUrl};

@@ -14,7 +14,7 @@ pub use forward::Upstream;
 pub use path::{clean_path, upstream_path};
 /// Helpers shared with decisions.
 pub use request as request_helpers;
-pub use request::{context_from_parts, ForwardedPolicy};
+pub use request::{context, ForwardedPolicy};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,6 +28,7 @@ use http_body_util::BodyExt;
 use crate::engine::{Denied, Engine};
 use crate::error::GatewayError;
 use crate::h1::Outgoing;
+use crate::pipeline::ClientHeaders;
 use crate::server::ConnInfo;
 
 /// Largest body buffered for authorizers that read it (`remote`).
@@ -93,21 +94,40 @@ impl ProxyState {
         B::Error: Into<axum::BoxError>,
     {
         let (mut parts, body) = req.into_parts();
-        let ctx = context_from_parts(&mut parts, conn, &self.forwarded);
-        let asks_upgrade = request::is_upgrade(&ctx.headers);
+        let headers = ClientHeaders::from(std::mem::take(&mut parts.headers));
+        let asks_upgrade = request::is_upgrade(&headers);
         let upgrade = asks_upgrade
             .then(|| parts.extensions.remove::<hyper::upgrade::OnUpgrade>())
             .flatten();
-        let mut incoming = Incoming {
+        let head = Head {
             method: parts.method,
             uri: parts.uri,
-            ctx,
+            headers,
             asks_upgrade,
             upgrade,
+        };
+        self.call_head(conn, head, Body::new(body), raw_answer)
+    }
+
+    /// [`Self::call_with`] for a request taken apart.
+    fn call_head(
+        self,
+        conn: ConnInfo,
+        head: Head,
+        body: Body,
+        raw_answer: bool,
+    ) -> impl std::future::Future<Output = Outgoing> + Send + 'static {
+        let ctx = context(&head.method, &head.uri, head.headers, conn, &self.forwarded);
+        let mut incoming = Incoming {
+            method: head.method,
+            uri: head.uri,
+            ctx,
+            asks_upgrade: head.asks_upgrade,
+            upgrade: head.upgrade,
             raw_answer,
         };
         async move {
-            let resp = proxy(&self, &mut incoming, Body::new(body)).await;
+            let resp = proxy(&self, &mut incoming, body).await;
             self.engine.services.metrics.observe(
                 "oathkeeper-proxy",
                 incoming.method.as_str(),
@@ -126,8 +146,30 @@ impl crate::h1::Respond for ProxyState {
         conn: ConnInfo,
         req: crate::h1::PlainRequest,
     ) -> impl std::future::Future<Output = Outgoing> + Send + 'static {
-        self.clone().call_with(conn, req, true)
+        // The loop hands requests with an `Upgrade` field to hyper: a plain request never
+        // asks for one.
+        debug_assert!(!request::is_upgrade(&req.headers));
+        let head = Head {
+            asks_upgrade: false,
+            method: req.method,
+            uri: req.uri,
+            headers: req.headers,
+            upgrade: None,
+        };
+        let body = Body::new(http_body_util::Empty::<bytes::Bytes>::new());
+        self.clone().call_head(conn, head, body, true)
     }
+}
+
+/// A request's head, taken apart.
+struct Head {
+    method: http::Method,
+    uri: http::Uri,
+    headers: ClientHeaders,
+    /// Whether the headers ask for a protocol upgrade.
+    asks_upgrade: bool,
+    /// The client side of that upgrade, when hyper serves the connection.
+    upgrade: Option<hyper::upgrade::OnUpgrade>,
 }
 
 /// What the proxy keeps of a request's head.

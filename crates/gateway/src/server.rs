@@ -259,7 +259,10 @@ impl Respond for Api {
         conn: ConnInfo,
         req: PlainRequest,
     ) -> impl std::future::Future<Output = crate::h1::Outgoing> + Send + 'static {
-        futures::FutureExt::map(self.answer(conn, req), crate::h1::Outgoing::Response)
+        futures::FutureExt::map(
+            self.answer(conn, req.into_http()),
+            crate::h1::Outgoing::Response,
+        )
     }
 }
 

@@ -316,7 +316,8 @@ async fn the_direct_and_the_pooled_path_send_the_same_fields() {
     let mut c = Conn::open(&t).await;
     let fields = "Host: app.test\r\nConnection: keep-alive, x-secret\r\nX-Secret: 1\r\n\
                   Keep-Alive: timeout=5\r\nTE: trailers\r\nX-Forwarded-Proto: https\r\n\
-                  X-Kept: a\r\nX-Kept: b\r\n";
+                  X-Kept: a\r\nX-Kept: b\r\nCONNECTION: X-OTHER\r\nx-other: 2\r\n\
+                  X-Forwarded-FOR: 6.6.6.6\r\nPROXY-Connection: x\r\nCoOkIe: a=1\r\n";
     // A GET takes the direct exchange; a POST with a body goes through hyper's client.
     c.send(&format!(
         "GET /f HTTP/1.1\r\n{fields}\r\nPOST /f HTTP/1.1\r\n{fields}Content-Length: 2\r\n\r\nhi"
@@ -327,7 +328,15 @@ async fn the_direct_and_the_pooled_path_send_the_same_fields() {
     assert_eq!(pooled["content-length"], "2");
     pooled.as_object_mut().unwrap().remove("content-length");
     assert_eq!(direct, pooled);
-    for gone in ["x-secret", "keep-alive", "te", "connection"] {
+    assert_eq!(direct["cookie"], "a=1");
+    for gone in [
+        "x-secret",
+        "x-other",
+        "keep-alive",
+        "te",
+        "connection",
+        "proxy-connection",
+    ] {
         assert!(direct.get(gone).is_none(), "{gone} forwarded: {direct}");
     }
     assert_eq!(direct["x-forwarded-proto"], "http", "untrusted: {direct}");

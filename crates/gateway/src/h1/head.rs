@@ -1,9 +1,12 @@
 //! Reading one request head off the buffer: a bodiless HTTP/1.1 request in origin form
-//! becomes an `http::Request`; anything else is left to hyper.
+//! becomes a [`PlainRequest`], its header fields left as text; anything else is left to hyper.
 
+use super::PlainRequest;
+use crate::pipeline::client_headers::FieldSpan;
+use crate::pipeline::ClientHeaders;
 use crate::proxy::request::has_token;
-use bytes::{Bytes, BytesMut};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, Version};
+use bytes::BytesMut;
+use http::{Method, StatusCode, Uri};
 
 /// Most header fields in a head this loop serves; a head with more goes to hyper (which takes
 /// up to 100, then answers 431).
@@ -15,7 +18,7 @@ pub enum Head {
     /// Not a whole head yet.
     Partial,
     /// A request this loop serves. Its head has been taken off the buffer.
-    Plain(Request<()>, Keep),
+    Plain(PlainRequest, Keep),
     /// A request hyper should serve (a body, an upgrade, `Expect`, HTTP/1.0, a proxy-form or
     /// `*` target, many header fields): the buffer is left as it was.
     Handoff,
@@ -82,45 +85,37 @@ pub fn parse(buf: &mut BytesMut, limit: usize) -> Head {
         Ok(m) => m,
         Err(_) => return Head::Bad(StatusCode::BAD_REQUEST),
     };
-    let path = req.path.unwrap_or("/").as_bytes();
+    let path = span(buf, req.path.unwrap_or("/").as_bytes());
     // Positions, not slices: the head is then split off the buffer and shared by the URI and
-    // the header values without copying.
-    let mut spans = [((0, 0), (0, 0)); MAX_HEADERS];
-    let count = req.headers.len();
-    for (slot, f) in spans.iter_mut().zip(req.headers.iter()) {
-        *slot = (span(buf, f.name.as_bytes()), span(buf, f.value));
-    }
-    let path = span(buf, path);
+    // the header fields without copying. httparse has checked the names and values as
+    // `http`'s types would.
+    let fields: Vec<FieldSpan> = req
+        .headers
+        .iter()
+        .map(|f| {
+            let (name, value) = (span(buf, f.name.as_bytes()), span(buf, f.value));
+            [name.0, name.1, value.0, value.1]
+        })
+        .collect();
     let head = buf.split_to(len).freeze();
-    match build(method, &head, path, &spans[..count]) {
-        Some(r) => Head::Plain(r, keep),
-        None => Head::Bad(StatusCode::BAD_REQUEST),
-    }
+    let Ok(uri) = Uri::from_maybe_shared(head.slice(path.0 as usize..path.1 as usize)) else {
+        return Head::Bad(StatusCode::BAD_REQUEST);
+    };
+    let headers = ClientHeaders::from_head(head, fields);
+    Head::Plain(
+        PlainRequest {
+            method,
+            uri,
+            headers,
+        },
+        keep,
+    )
 }
 
-fn build(method: Method, head: &Bytes, path: Span, spans: &[(Span, Span)]) -> Option<Request<()>> {
-    let uri = Uri::from_maybe_shared(head.slice(path.0..path.1)).ok()?;
-    let mut headers = HeaderMap::with_capacity(spans.len());
-    for (name, value) in spans {
-        let name = HeaderName::from_bytes(&head[name.0..name.1]).ok()?;
-        let value = HeaderValue::from_maybe_shared(head.slice(value.0..value.1)).ok()?;
-        headers.append(name, value);
-    }
-    let mut req = Request::new(());
-    *req.method_mut() = method;
-    *req.uri_mut() = uri;
-    *req.version_mut() = Version::HTTP_11;
-    *req.headers_mut() = headers;
-    Some(req)
-}
-
-/// Start and end of a part of the head.
-type Span = (usize, usize);
-
-/// Where `part` (a sub-slice of `buf`) lies in it.
-fn span(buf: &[u8], part: &[u8]) -> Span {
+/// Where `part` (a sub-slice of `buf`, inside a head of at most `limit` bytes) lies in it.
+fn span(buf: &[u8], part: &[u8]) -> (u32, u32) {
     let start = part.as_ptr() as usize - buf.as_ptr() as usize;
-    (start, start + part.len())
+    (start as u32, (start + part.len()) as u32)
 }
 
 #[cfg(test)]
@@ -140,10 +135,13 @@ mod tests {
         let Head::Plain(req, Keep::Alive) = head else {
             panic!("{head:?}")
         };
-        assert_eq!(req.method(), Method::GET);
-        assert_eq!(req.uri(), "/a?b=1");
-        assert_eq!(req.headers()["host"], "x");
-        assert_eq!(req.headers().get_all("x-a").iter().count(), 2);
+        assert_eq!(req.method, Method::GET);
+        assert_eq!(req.uri, "/a?b=1");
+        assert_eq!(req.headers.first("host"), Some(&b"x"[..]));
+        assert_eq!(req.headers.all("x-a").collect::<Vec<_>>(), [b"1", b"2"]);
+        let map = req.into_http();
+        assert_eq!(map.headers()["host"], "x");
+        assert_eq!(map.headers().get_all("x-a").iter().count(), 2);
         assert_eq!(left, "GET /next".len());
     }
 

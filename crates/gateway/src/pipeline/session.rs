@@ -7,6 +7,8 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::{json, Map, Value};
 
+use super::ClientHeaders;
+
 /// The URL a rule is matched against (`<scheme>://<host><path>`), plus the query: kept as
 /// one string, `<scheme>://<host><path>[?<query>]`, with the parts' offsets, so that building
 /// it is one allocation and the match string is a slice of it.
@@ -136,7 +138,7 @@ pub struct RequestContext {
     /// Scheme, host, path and query.
     pub url: Arc<RequestUrl>,
     /// The client's headers.
-    pub headers: Arc<HeaderMap>,
+    pub headers: Arc<ClientHeaders>,
     /// The client's address, when known.
     pub remote_addr: Option<IpAddr>,
     /// The buffered body, only for handlers that need it.
@@ -156,7 +158,7 @@ pub struct MatchContext {
     /// The request method.
     pub method: Method,
     /// The request headers (shared with the request).
-    pub header: Arc<HeaderMap>,
+    pub header: Arc<ClientHeaders>,
 }
 
 /// Who the caller is and what goes upstream (Oathkeeper `AuthenticationSession`).

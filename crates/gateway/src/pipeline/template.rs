@@ -132,7 +132,7 @@ mod tests {
                 "/p/a",
                 "q=hello&q=2&e=a+b",
             )),
-            headers: std::sync::Arc::new(headers),
+            headers: std::sync::Arc::new(headers.into()),
             remote_addr: None,
             body: None,
             received: std::time::Instant::now(),

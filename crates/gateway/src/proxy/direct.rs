@@ -262,7 +262,18 @@ impl HeadWriter {
     fn field(&mut self, name: &HeaderName, value: &[u8]) {
         self.has_host |= name == http::header::HOST;
         self.has_length |= name == http::header::CONTENT_LENGTH;
-        self.buf.extend_from_slice(name.as_str().as_bytes());
+        self.line(name.as_str().as_bytes(), value);
+    }
+
+    /// A field whose name may be in any case.
+    fn client_field(&mut self, name: &[u8], value: &[u8]) {
+        self.has_host |= name.eq_ignore_ascii_case(b"host");
+        self.has_length |= name.eq_ignore_ascii_case(b"content-length");
+        self.line(name, value);
+    }
+
+    fn line(&mut self, name: &[u8], value: &[u8]) {
+        self.buf.extend_from_slice(name);
         self.buf.extend_from_slice(b": ");
         self.buf.extend_from_slice(value);
         self.buf.extend_from_slice(b"\r\n");
@@ -286,6 +297,10 @@ impl HeadWriter {
 impl Fields for HeadWriter {
     fn add(&mut self, name: &HeaderName, value: &HeaderValue) {
         self.field(name, value.as_bytes());
+    }
+
+    fn add_client(&mut self, name: &[u8], value: &[u8]) {
+        self.client_field(name, value);
     }
 
     fn add_text(&mut self, name: &HeaderName, value: &str) {

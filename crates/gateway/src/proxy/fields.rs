@@ -6,10 +6,11 @@
 use http::header::{self, HeaderName};
 use http::{HeaderMap, HeaderValue};
 
-use super::forward::{connection_named, is_hop_by_hop};
+use super::forward::HOP_BY_HOP;
 use super::request::ForwardedPolicy;
 use crate::engine::Allowed;
-use crate::pipeline::RequestContext;
+use crate::pipeline::client_headers::visible_ascii;
+use crate::pipeline::{ClientHeaders, RequestContext};
 use crate::rule::set::UpstreamTarget;
 
 /// Where the upstream request's fields go.
@@ -18,11 +19,19 @@ pub trait Fields {
     fn add(&mut self, name: &HeaderName, value: &HeaderValue);
     /// Adds a field built for this request; left out when `value` is not a valid field value.
     fn add_text(&mut self, name: &HeaderName, value: &str);
+    /// Adds one of the client's fields as it came (its name and value are valid).
+    fn add_client(&mut self, name: &[u8], value: &[u8]);
 }
 
 impl Fields for HeaderMap {
     fn add(&mut self, name: &HeaderName, value: &HeaderValue) {
         self.append(name.clone(), value.clone());
+    }
+
+    fn add_client(&mut self, name: &[u8], value: &[u8]) {
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {
+            self.append(n, v);
+        }
     }
 
     fn add_text(&mut self, name: &HeaderName, value: &str) {
@@ -43,22 +52,17 @@ pub fn upstream_fields(
 ) {
     let spec = &allowed.rule.spec.upstream;
     let src = &*ctx.headers;
-    let named = if has_field(src, &header::CONNECTION) {
-        connection_named(src)
-    } else {
-        Vec::new()
-    };
+    let named = connection_named(src);
     let session = &allowed.session.header;
-    for (k, v) in src {
-        if is_hop_by_hop(k)
-            || is_forwarding(k)
-            || (k == header::HOST && !spec.preserve_host)
-            || has_field(session, k)
-            || named.contains(k)
+    for (k, v) in src.fields() {
+        if is_hop_by_hop_or_forwarding(k)
+            || (!spec.preserve_host && k.eq_ignore_ascii_case(b"host"))
+            || session_has(session, k)
+            || named.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(k))
         {
             continue;
         }
-        out.add(k, v);
+        out.add_client(k, v);
     }
     // A mutator's own value for a forwarding field wins (it comes with the session's).
     if !has_field(session, &X_FORWARDED_FOR) {
@@ -66,7 +70,7 @@ pub fn upstream_fields(
             let peer = peer.as_str();
             let prev = policy
                 .trust
-                .then(|| src.get(X_FORWARDED_FOR).and_then(|v| v.to_str().ok()))
+                .then(|| src.first_str("x-forwarded-for"))
                 .flatten();
             match prev {
                 Some(prev) => out.add_text(&X_FORWARDED_FOR, &format!("{prev}, {peer}")),
@@ -75,22 +79,24 @@ pub fn upstream_fields(
         }
     }
     if !has_field(session, &X_FORWARDED_HOST) {
-        let host = policy
+        // Without a trusted one, the match URL's host: the client's `Host` as it came (or the
+        // target's authority without one).
+        match policy
             .trust
-            .then(|| src.get(X_FORWARDED_HOST))
+            .then(|| src.first("x-forwarded-host"))
             .flatten()
-            .or_else(|| {
-                src.get(header::HOST)
-                    .filter(|h| h.as_bytes() == ctx.url.host().as_bytes())
-            });
-        match host {
-            Some(h) => out.add(&X_FORWARDED_HOST, h),
+        {
+            Some(h) => out.add_client(X_FORWARDED_HOST.as_str().as_bytes(), h),
             None => out.add_text(&X_FORWARDED_HOST, ctx.url.host()),
         }
     }
     if !has_field(session, &X_FORWARDED_PROTO) {
-        match policy.trust.then(|| src.get(X_FORWARDED_PROTO)).flatten() {
-            Some(p) => out.add(&X_FORWARDED_PROTO, p),
+        match policy
+            .trust
+            .then(|| src.first("x-forwarded-proto"))
+            .flatten()
+        {
+            Some(p) => out.add_client(X_FORWARDED_PROTO.as_str().as_bytes(), p),
             None if ctx.url.scheme() == "https" => {
                 out.add(&X_FORWARDED_PROTO, &HeaderValue::from_static("https"))
             }
@@ -102,6 +108,28 @@ pub fn upstream_fields(
     }
     if !spec.preserve_host {
         out.add(&header::HOST, &target.host_header);
+    }
+}
+
+/// The names the client's `Connection` fields list beyond the hop-by-hop ones (none in the
+/// usual request, which then allocates nothing).
+fn connection_named(src: &ClientHeaders) -> Vec<&str> {
+    src.all("connection")
+        .filter_map(visible_ascii)
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|t| !HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(t)))
+        .collect()
+}
+
+/// Whether the session's map has a field named `name` (any case; see [`has_field`]).
+fn session_has(map: &HeaderMap, name: &[u8]) -> bool {
+    const SCAN: usize = 8;
+    if map.keys_len() <= SCAN {
+        map.keys()
+            .any(|k| name.eq_ignore_ascii_case(k.as_str().as_bytes()))
+    } else {
+        HeaderName::from_bytes(name).is_ok_and(|n| map.contains_key(n))
     }
 }
 
@@ -178,11 +206,23 @@ const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
-fn is_forwarding(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "x-forwarded-for" | "x-forwarded-host" | "x-forwarded-proto" | "forwarded"
-    )
+/// Whether a client field named `name` (any case) is not passed on as it came: hop-by-hop
+/// ([`HOP_BY_HOP`]) or forwarding (`X-Forwarded-For/Host/Proto`, `Forwarded`: the gateway
+/// writes its own).
+fn is_hop_by_hop_or_forwarding(name: &[u8]) -> bool {
+    let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+    match name.len() {
+        2 => is("te"),
+        7 => is("trailer") || is("upgrade"),
+        9 => is("forwarded"),
+        10 => is("connection") || is("keep-alive"),
+        15 => is("x-forwarded-for"),
+        16 => is("proxy-connection") || is("x-forwarded-host"),
+        17 => is("transfer-encoding") || is("x-forwarded-proto"),
+        18 => is("proxy-authenticate"),
+        19 => is("proxy-authorization"),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -206,6 +246,49 @@ mod tests {
                     map.contains_key(&name),
                     "{size} {name}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_dropped_names_are_the_hop_by_hop_and_forwarding_ones() {
+        let forwarding = [
+            "x-forwarded-for",
+            "x-forwarded-host",
+            "x-forwarded-proto",
+            "forwarded",
+        ];
+        for name in HOP_BY_HOP.iter().chain(&forwarding) {
+            assert!(is_hop_by_hop_or_forwarding(name.as_bytes()), "{name}");
+            let upper = name.to_ascii_uppercase();
+            assert!(is_hop_by_hop_or_forwarding(upper.as_bytes()), "{upper}");
+        }
+        for name in [
+            "host",
+            "cookie",
+            "x-forwarded",
+            "x-forwarded-port",
+            "tea",
+            "upgrades",
+        ] {
+            assert!(!is_hop_by_hop_or_forwarding(name.as_bytes()), "{name}");
+        }
+    }
+
+    #[test]
+    fn session_has_agrees_with_has_field_in_any_case() {
+        for size in [0usize, 1, 8, 9, 30] {
+            let mut map = HeaderMap::new();
+            for i in 0..size {
+                map.append(
+                    HeaderName::from_bytes(format!("x-f{i}").as_bytes()).unwrap(),
+                    HeaderValue::from_static("v"),
+                );
+            }
+            for name in ["x-f0", "X-F8", "x-F29", "x-g", "Host", "bad name"] {
+                let lower = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes());
+                let want = lower.is_ok_and(|n| has_field(&map, &n));
+                assert_eq!(session_has(&map, name.as_bytes()), want, "{size} {name}");
             }
         }
     }

@@ -4,11 +4,10 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use http::request::Parts;
-use http::{HeaderMap, Method};
+use http::{Method, Uri};
 
 use super::path::clean_path;
-use crate::pipeline::{RequestContext, RequestUrl};
+use crate::pipeline::{ClientHeaders, RequestContext, RequestUrl};
 use crate::server::ConnInfo;
 
 /// `serve.proxy.trust_forwarded_headers`.
@@ -27,28 +26,25 @@ pub fn has_token(value: &[u8], token: &str) -> bool {
 }
 
 /// Whether the request asks for a protocol upgrade (WebSocket).
-pub fn is_upgrade(h: &HeaderMap) -> bool {
-    h.get(http::header::CONNECTION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
-        })
-        && h.contains_key(http::header::UPGRADE)
+pub fn is_upgrade(h: &ClientHeaders) -> bool {
+    h.first_str("connection")
+        .is_some_and(|v| has_token(v.as_bytes(), "upgrade"))
+        && h.has("upgrade")
 }
 
-fn first<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
+fn first<'a>(h: &'a ClientHeaders, name: &str) -> Option<&'a str> {
+    h.first_str(name)
         .map(|v| v.split(',').next().unwrap_or("").trim())
         .filter(|v| !v.is_empty())
 }
 
 /// The match URL: host from `Host` (never `X-Forwarded-Host`); scheme `https` on a TLS
-/// listener, else from `X-Forwarded-Proto` only when trusted. The headers move from `parts`
-/// into the context.
-pub fn context_from_parts(
-    parts: &mut Parts,
+/// listener, else from `X-Forwarded-Proto` only when trusted. The headers move into the
+/// context.
+pub fn context(
+    method: &Method,
+    uri: &Uri,
+    headers: ClientHeaders,
     conn: ConnInfo,
     policy: &ForwardedPolicy,
 ) -> RequestContext {
@@ -57,34 +53,30 @@ pub fn context_from_parts(
     } else {
         policy
             .trust
-            .then(|| first(&parts.headers, "x-forwarded-proto"))
+            .then(|| first(&headers, "x-forwarded-proto"))
             .flatten()
             .filter(|p| *p == "https")
             .unwrap_or("http")
     };
     let peer: Option<IpAddr> = Some(conn.peer.ip());
     let authority;
-    let host = match parts
-        .headers
-        .get(http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-    {
+    let host = match headers.first_str("host") {
         Some(h) => h,
         None => {
-            authority = parts.uri.authority().map(|a| a.to_string());
+            authority = uri.authority().map(|a| a.to_string());
             authority.as_deref().unwrap_or_default()
         }
     };
     let url = RequestUrl::new(
         scheme,
         host,
-        &decode_clean(parts.uri.path()),
-        parts.uri.query().unwrap_or(""),
+        &decode_clean(uri.path()),
+        uri.query().unwrap_or(""),
     );
     RequestContext {
-        method: parts.method.clone(),
+        method: method.clone(),
         url: Arc::new(url),
-        headers: Arc::new(std::mem::take(&mut parts.headers)),
+        headers: Arc::new(headers),
         remote_addr: peer,
         body: None,
         received: std::time::Instant::now(),

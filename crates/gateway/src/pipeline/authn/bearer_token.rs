@@ -40,7 +40,7 @@ impl BearerToken {
             }
         }
         let sends_authorization =
-            self.forward.contains(&AUTHORIZATION) && req.headers.contains_key(AUTHORIZATION);
+            self.forward.contains(&AUTHORIZATION) && req.headers.has("authorization");
         let authorization = if sends_authorization {
             None
         } else {

@@ -241,8 +241,8 @@ impl SessionChecker {
             key.part(req.url.host().as_bytes());
         }
         for name in forwarded.names {
-            for value in req.headers.get_all(name) {
-                key.part(name.as_str().as_bytes()).part(value.as_bytes());
+            for value in req.headers.all(name.as_str()) {
+                key.part(name.as_str().as_bytes()).part(value);
             }
         }
         // Header names are never empty: this part ends the list.

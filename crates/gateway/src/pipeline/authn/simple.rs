@@ -58,7 +58,7 @@ impl Authenticator for Anonymous {
         req: &RequestContext,
         s: &mut AuthenticationSession,
     ) -> Option<Result<(), AuthnError>> {
-        if req.headers.contains_key(http::header::AUTHORIZATION) {
+        if req.headers.has("authorization") {
             return Some(Err(AuthnError::NotResponsible));
         }
         s.subject = self.0.subject.clone();

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use crate::pipeline::client_headers::visible_ascii;
 use crate::pipeline::RequestContext;
 
 /// Where a bearer-style token is read from.
@@ -20,11 +21,7 @@ pub fn extract(from: Option<&TokenFrom>, req: &RequestContext) -> Option<String>
     match from {
         Some(TokenFrom {
             header: Some(h), ..
-        }) => req
-            .headers
-            .get(h.as_str())
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+        }) => req.headers.first_str(h).map(str::to_owned),
         Some(TokenFrom {
             query_parameter: Some(q),
             ..
@@ -35,11 +32,7 @@ pub fn extract(from: Option<&TokenFrom>, req: &RequestContext) -> Option<String>
             cookie: Some(c), ..
         }) => cookie(req, c),
         _ => {
-            let v = req
-                .headers
-                .get(http::header::AUTHORIZATION)?
-                .to_str()
-                .ok()?;
+            let v = req.headers.first_str("authorization")?;
             let (scheme, token) = v.split_once(' ')?;
             scheme
                 .eq_ignore_ascii_case("bearer")
@@ -59,9 +52,8 @@ pub fn cookie(req: &RequestContext, name: &str) -> Option<String> {
 /// All `(name, value)` cookie pairs of the request.
 pub fn cookies(req: &RequestContext) -> impl Iterator<Item = (&str, &str)> {
     req.headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
+        .all("cookie")
+        .filter_map(visible_ascii)
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| {
             let (n, v) = pair.trim().split_once('=')?;
@@ -74,9 +66,8 @@ pub fn cookies(req: &RequestContext) -> impl Iterator<Item = (&str, &str)> {
 /// when it holds a `=`, so a valid value with a `=` anywhere has one).
 pub fn has_cookie(req: &RequestContext) -> bool {
     req.headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|v| v.contains('=')))
+        .all("cookie")
+        .any(|v| visible_ascii(v).is_some_and(|v| v.contains('=')))
 }
 
 #[cfg(test)]
@@ -96,7 +87,7 @@ mod tests {
         RequestContext {
             method: http::Method::GET,
             url: Arc::new(RequestUrl::new("http", "h", "/", "")),
-            headers: Arc::new(headers),
+            headers: Arc::new(headers.into()),
             remote_addr: None,
             body: None,
             received: std::time::Instant::now(),
