@@ -93,10 +93,15 @@ impl ClientHeaders {
     }
 }
 
+/// Whether `v` is visible ASCII or tabs (what [`HeaderValue::to_str`] and
+/// [`HeaderValue::from_str`] accept).
+pub fn is_visible_ascii(v: &[u8]) -> bool {
+    v.iter().all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+}
+
 /// `v` as text when it is visible ASCII or tabs.
 pub fn visible_ascii(v: &[u8]) -> Option<&str> {
-    v.iter()
-        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+    is_visible_ascii(v)
         .then(|| std::str::from_utf8(v).ok())
         .flatten()
 }

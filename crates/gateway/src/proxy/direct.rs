@@ -304,11 +304,7 @@ impl Fields for HeadWriter {
     }
 
     fn add_text(&mut self, name: &HeaderName, value: &str) {
-        // What `HeaderValue::from_str` accepts.
-        if value
-            .bytes()
-            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-        {
+        if crate::pipeline::client_headers::is_visible_ascii(value.as_bytes()) {
             self.field(name, value.as_bytes());
         }
     }
