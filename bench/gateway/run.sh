@@ -4,7 +4,8 @@
 # Env: CONNECTIONS (64), THREADS (wrk threads: 2, or 1 with PIN=1), WORKERS (worker processes
 # of the nginx front and worker threads of the gateway, 1), PIN (1: proxies on CPU 1, wrk and
 # the upstream on CPU 0; 0: no pinning), ROUNDS (each pair measured ROUNDS times, 2), SLICE
-# (seconds per slice, 2).
+# (seconds per slice, 2), SESSIONS (own: our services each in a session of their own, as
+# daemons are; shared: in this script's session).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 D=${1:-10s}
@@ -32,6 +33,15 @@ else
   SIDE=""
   PROXY=""
 fi
+
+# Our services each run in a session of their own, as nginx's daemon mode (setsid) puts each
+# nginx, and as a service manager would. With the kernel's autogroup scheduling
+# (/proc/sys/kernel/sched_autogroup_enabled, on by default in Debian), CPU time is shared
+# fairly between sessions first: a gateway started in this script's session would share one
+# session's CPU share with wrk, while the nginx it is compared with has a share of its own.
+# The script's shell does not control jobs, so setsid does not fork and $! stays the
+# service's own pid. SESSIONS=shared keeps them in this script's session.
+SERVICE=$([ "${SESSIONS:-own}" = shared ] && echo "" || echo setsid)
 
 WORK=$(mktemp -d)
 pids=()
@@ -71,7 +81,7 @@ secrets: { default: ["bench-secret-bench-secret-0123456789"] }
 log: { level: error }
 YAML
 $NEXUS identity migrate -c "$WORK/kratos.yml" --yes >/dev/null
-$SIDE $NEXUS identity serve -c "$WORK/kratos.yml" --dev & pids+=($!)
+$SIDE $SERVICE $NEXUS identity serve -c "$WORK/kratos.yml" --dev & pids+=($!)
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18090/health/ready >/dev/null && break; sleep 0.1; done
 SESSION=$(python3 - <<'PY'
 import json, random, urllib.request, http.cookiejar
@@ -92,7 +102,7 @@ PY
 
 cp bench/gateway/rules.yml "$WORK/rules.yml"
 sed "s#RULES_FILE#$WORK/rules.yml#" bench/gateway/oathkeeper.yml > "$WORK/oathkeeper.yml"
-TOKIO_WORKER_THREADS=$W $PROXY $NEXUS gateway serve -c "$WORK/oathkeeper.yml" & pids+=($!)
+TOKIO_WORKER_THREADS=$W $PROXY $SERVICE $NEXUS gateway serve -c "$WORK/oathkeeper.yml" & pids+=($!)
 GW=${pids[-1]}
 
 for port in 18080 18081 18082 18083 18084 18090; do
@@ -182,7 +192,7 @@ if [ -n "${COMPARE:-}" ]; then
   for bin in $COMPARE; do
     port=$((18100 + 2 * k))
     sed "s/port: 18083/port: $port/; s/port: 18084/port: $((port + 1))/" "$WORK/oathkeeper.yml" > "$WORK/compare$k.yml"
-    TOKIO_WORKER_THREADS=$W $PROXY "$bin" gateway serve -c "$WORK/compare$k.yml" & pids+=($!)
+    TOKIO_WORKER_THREADS=$W $PROXY $SERVICE "$bin" gateway serve -c "$WORK/compare$k.yml" & pids+=($!)
     for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
     sides+=("$bin|${pids[-1]}|$port")
     k=$((k + 1))
