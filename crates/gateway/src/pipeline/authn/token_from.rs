@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::pipeline::client_headers::visible_ascii;
+use crate::pipeline::client_headers::{is_visible_ascii, visible_ascii};
 use crate::pipeline::RequestContext;
 
 /// Where a bearer-style token is read from.
@@ -63,11 +63,12 @@ pub fn cookies(req: &RequestContext) -> impl Iterator<Item = (&str, &str)> {
 
 /// Whether the request has at least one cookie pair: what `cookies(req).next().is_some()`
 /// answers, without splitting and trimming (a piece of a `Cookie` value holds a pair exactly
-/// when it holds a `=`, so a valid value with a `=` anywhere has one).
+/// when it holds a `=`, so a valid value with a `=` anywhere has one), and on the bytes (a
+/// visible-ASCII value is text already).
 pub fn has_cookie(req: &RequestContext) -> bool {
     req.headers
         .all("cookie")
-        .any(|v| visible_ascii(v).is_some_and(|v| v.contains('=')))
+        .any(|v| v.contains(&b'=') && is_visible_ascii(v))
 }
 
 #[cfg(test)]
