@@ -12,6 +12,7 @@ pub mod registry;
 pub mod remote;
 pub mod services;
 pub mod session;
+pub mod session_headers;
 pub mod template;
 
 use std::sync::Arc;

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::{json, Map, Value};
 
+use super::session_headers::SessionHeaders;
 use super::ClientHeaders;
 
 /// The URL a rule is matched against (`<scheme>://<host><path>`), plus the query: kept as
@@ -170,7 +171,7 @@ pub struct AuthenticationSession {
     /// cache, so a cache hit costs a reference count, not a deep copy.
     pub extra: Arc<Map<String, Value>>,
     /// Headers set on the upstream request / decisions response.
-    pub header: HeaderMap,
+    pub header: SessionHeaders,
     /// The match.
     pub match_context: MatchContext,
 }
@@ -216,7 +217,7 @@ impl AuthenticationSession {
         Self {
             subject: String::new(),
             extra: EMPTY.get_or_init(Arc::default).clone(),
-            header: HeaderMap::new(),
+            header: SessionHeaders::new(),
             match_context: MatchContext {
                 regexp_capture_groups: captures,
                 url: req.url.clone(),
@@ -231,7 +232,7 @@ impl AuthenticationSession {
         json!({
             "subject": self.subject,
             "extra": &*self.extra,
-            "header": headers_to_json(&self.header, true),
+            "header": self.header.to_json(),
             "match_context": {
                 "regexp_capture_groups": self.match_context.regexp_capture_groups,
                 "url": self.match_context.url.to_go_json(),
@@ -246,7 +247,7 @@ impl AuthenticationSession {
         json!({
             "Subject": self.subject,
             "Extra": &*self.extra,
-            "Header": headers_to_json(&self.header, true),
+            "Header": self.header.to_json(),
             "MatchContext": {
                 "RegexpCaptureGroups": self.match_context.regexp_capture_groups,
                 "URL": self.match_context.url.to_template_json(),
