@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method};
+use http::{HeaderName, HeaderValue, Method};
 use serde_json::{json, Map, Value};
 
 use super::session_headers::SessionHeaders;
@@ -176,21 +176,23 @@ pub struct AuthenticationSession {
     pub match_context: MatchContext,
 }
 
-/// `http.Header` as JSON: canonical name → list of values.
-pub fn headers_to_json(h: &HeaderMap, canonical: bool) -> Value {
+/// `http.Header` as JSON: (canonical) name → list of values, from fields in order (a
+/// `HeaderMap`, the session's [`SessionHeaders`]).
+pub fn headers_to_json<'a>(
+    fields: impl IntoIterator<Item = (&'a HeaderName, &'a HeaderValue)>,
+    canonical: bool,
+) -> Value {
     let mut m = Map::new();
-    for name in h.keys() {
+    for (name, value) in fields {
         let key = if canonical {
             canonical_header(name.as_str())
         } else {
             name.as_str().to_owned()
         };
-        let vals: Vec<Value> = h
-            .get_all(name)
-            .iter()
-            .map(|v| Value::String(String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        m.insert(key, Value::Array(vals));
+        let value = Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned());
+        if let Value::Array(values) = m.entry(key).or_insert_with(|| Value::Array(Vec::new())) {
+            values.push(value);
+        }
     }
     Value::Object(m)
 }
@@ -232,12 +234,12 @@ impl AuthenticationSession {
         json!({
             "subject": self.subject,
             "extra": &*self.extra,
-            "header": self.header.to_json(),
+            "header": headers_to_json(&self.header, true),
             "match_context": {
                 "regexp_capture_groups": self.match_context.regexp_capture_groups,
                 "url": self.match_context.url.to_go_json(),
                 "method": self.match_context.method.as_str(),
-                "header": headers_to_json(&self.match_context.header, true),
+                "header": headers_to_json(self.match_context.header.map(), true),
             }
         })
     }
@@ -247,12 +249,12 @@ impl AuthenticationSession {
         json!({
             "Subject": self.subject,
             "Extra": &*self.extra,
-            "Header": self.header.to_json(),
+            "Header": headers_to_json(&self.header, true),
             "MatchContext": {
                 "RegexpCaptureGroups": self.match_context.regexp_capture_groups,
                 "URL": self.match_context.url.to_template_json(),
                 "Method": self.match_context.method.as_str(),
-                "Header": headers_to_json(&self.match_context.header, true),
+                "Header": headers_to_json(self.match_context.header.map(), true),
             }
         })
     }
