@@ -9,11 +9,11 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use axum::Extension;
-use http::header::{HeaderName, CONTENT_LENGTH, HOST};
-use http::request::Parts;
+use http::header::CONTENT_LENGTH;
+use http::{Method, Uri};
 
 use crate::engine::Engine;
-use crate::pipeline::{RequestContext, RequestUrl};
+use crate::pipeline::{ClientHeaders, RequestContext, RequestUrl};
 use crate::proxy::request_helpers::{decode_clean, method_from};
 use crate::server::ConnInfo;
 
@@ -32,43 +32,37 @@ pub fn is_decisions_path(path: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-const X_FORWARDED_METHOD: HeaderName = HeaderName::from_static("x-forwarded-method");
-const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
-const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-const X_FORWARDED_URI: HeaderName = HeaderName::from_static("x-forwarded-uri");
-
-fn header<'a>(p: &'a Parts, name: &HeaderName) -> Option<&'a str> {
-    p.headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+/// The first value of `name` as trimmed text, when there is one and it is not empty.
+fn forwarded<'a>(h: &'a ClientHeaders, name: &str) -> Option<&'a str> {
+    h.first_str(name).map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// Rebuilds the original request (the headers move from `parts` into the context). Without
-/// `X-Forwarded-Proto` the scheme is the decisions listener's own.
-pub fn context(parts: &mut Parts, conn: ConnInfo) -> RequestContext {
-    let peer = Some(conn.peer.ip());
+/// Rebuilds the original request from the decisions request's method, target and header
+/// fields (which move into the context). Without `X-Forwarded-Proto` the scheme is the
+/// decisions listener's own.
+pub fn context(
+    method: &Method,
+    uri: &Uri,
+    headers: ClientHeaders,
+    conn: ConnInfo,
+) -> RequestContext {
     let own_scheme = if conn.tls { "https" } else { "http" };
-    let method = method_from(header(parts, &X_FORWARDED_METHOD), &parts.method);
-    let scheme = header(parts, &X_FORWARDED_PROTO).unwrap_or(own_scheme);
-    let host = header(parts, &X_FORWARDED_HOST)
-        .or_else(|| header(parts, &HOST))
+    let original_method = method_from(forwarded(&headers, "x-forwarded-method"), method);
+    let scheme = forwarded(&headers, "x-forwarded-proto").unwrap_or(own_scheme);
+    let host = forwarded(&headers, "x-forwarded-host")
+        .or_else(|| forwarded(&headers, "host"))
         .unwrap_or("");
-    let query = parts.uri.query().unwrap_or("");
-    let (path, query) = match header(parts, &X_FORWARDED_URI) {
+    let query = uri.query().unwrap_or("");
+    let (path, query) = match forwarded(&headers, "x-forwarded-uri") {
         Some(uri) => uri.split_once('?').unwrap_or((uri, query)),
-        None => (
-            parts.uri.path().strip_prefix("/decisions").unwrap_or("/"),
-            query,
-        ),
+        None => (uri.path().strip_prefix("/decisions").unwrap_or("/"), query),
     };
     let url = RequestUrl::new(scheme, host, &decode_clean(path), query);
     RequestContext {
-        method,
+        method: original_method,
         url: Arc::new(url),
-        headers: Arc::new(std::mem::take(&mut parts.headers).into()),
-        remote_addr: peer,
+        headers: Arc::new(headers),
+        remote_addr: Some(conn.peer.ip()),
         body: None,
         received: Instant::now(),
     }
@@ -82,13 +76,27 @@ pub async fn handle(
     req: Request,
 ) -> Response {
     let conn = conn.map_or(ConnInfo { peer, tls: false }, |Extension(c)| c);
-    decide(&engine, conn, req).await
+    let (parts, _body) = req.into_parts();
+    decide(
+        &engine,
+        conn,
+        &parts.method,
+        &parts.uri,
+        parts.headers.into(),
+    )
+    .await
 }
 
-/// One decision: 200 with the mutated headers, or the error handlers' answer.
-pub async fn decide<B>(engine: &Engine, conn: ConnInfo, req: http::Request<B>) -> Response {
-    let (mut parts, _body) = req.into_parts();
-    let ctx = context(&mut parts, conn);
+/// One decision: 200 with the mutated headers, or the error handlers' answer. The request's
+/// body, if any, plays no part.
+pub async fn decide(
+    engine: &Engine,
+    conn: ConnInfo,
+    method: &Method,
+    uri: &Uri,
+    headers: ClientHeaders,
+) -> Response {
+    let ctx = context(method, uri, headers, conn);
     let resp = match engine.decide(&ctx).await {
         Ok(allowed) => {
             let mut resp = Response::new(Body::empty());
@@ -105,7 +113,7 @@ pub async fn decide<B>(engine: &Engine, conn: ConnInfo, req: http::Request<B>) -
     };
     engine.services.metrics.observe(
         "oathkeeper-api",
-        parts.method.as_str(),
+        method.as_str(),
         "/decisions",
         resp.status().as_u16(),
         ctx.received.elapsed(),

@@ -247,7 +247,11 @@ impl Api {
     {
         if crate::decisions::is_decisions_path(req.uri().path()) {
             let engine = self.engine.clone();
-            return Either::Left(async move { crate::decisions::decide(&engine, conn, req).await });
+            let (parts, _body) = req.into_parts();
+            return Either::Left(async move {
+                let headers = parts.headers.into();
+                crate::decisions::decide(&engine, conn, &parts.method, &parts.uri, headers).await
+            });
         }
         Either::Right(route(self.router.clone(), conn, req))
     }
@@ -259,10 +263,21 @@ impl Respond for Api {
         conn: ConnInfo,
         req: PlainRequest,
     ) -> impl std::future::Future<Output = crate::h1::Outgoing> + Send + 'static {
-        futures::FutureExt::map(
-            self.answer(conn, req.into_http()),
-            crate::h1::Outgoing::Response,
-        )
+        // Decisions use the fields as read, with no header map built for them.
+        let answer = if crate::decisions::is_decisions_path(req.uri.path()) {
+            let engine = self.engine.clone();
+            Either::Left(async move {
+                let PlainRequest {
+                    method,
+                    uri,
+                    headers,
+                } = req;
+                crate::decisions::decide(&engine, conn, &method, &uri, headers).await
+            })
+        } else {
+            Either::Right(self.answer(conn, req.into_http()))
+        };
+        futures::FutureExt::map(answer, crate::h1::Outgoing::Response)
     }
 }
 

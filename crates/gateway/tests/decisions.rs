@@ -301,3 +301,32 @@ async fn decisions_on_one_connection_pipelined_and_with_a_body() {
     stream.write_all(with_body.as_bytes()).await.unwrap();
     assert_eq!(read_answers(&mut stream, 2).await, [200, 401]);
 }
+
+#[tokio::test]
+async fn forwarded_fields_read_alike_in_our_loop_and_through_hyper() {
+    use tokio::io::AsyncWriteExt;
+    let who = whoami().await;
+    let t = gateway(base_config(&who.url(), json!({})), json!([seed_rule()])).await;
+    let mut stream = tokio::net::TcpStream::connect(t.gw.api_addr).await.unwrap();
+    // Names in any case, a lower-case padded method, an empty X-Forwarded-Host (so the Host
+    // field names the host) and the path from X-Forwarded-Uri, not the decisions target.
+    let ask = |host: &str, body: &str| {
+        format!(
+            "GET /decisions/elsewhere HTTP/1.1\r\nHost: {host}\r\nx-FORWARDED-method:  post \r\n\
+             X-forwarded-PROTO: https\r\nX-Forwarded-Host: \r\nx-forwarded-uri: /graphql/x\r\n\
+             COOKIE: ory_kratos_session=valid\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    // The first two stay in the listener's own loop; the third has a body and moves the
+    // connection to hyper, which answers the fourth as well.
+    let requests = [
+        ask("api.example.com", ""),
+        ask("other.example.com", ""),
+        ask("api.example.com", "{}"),
+        ask("other.example.com", ""),
+    ]
+    .concat();
+    stream.write_all(requests.as_bytes()).await.unwrap();
+    assert_eq!(read_answers(&mut stream, 4).await, [200, 404, 200, 404]);
+}
