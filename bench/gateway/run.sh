@@ -139,6 +139,11 @@ code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18083/hello)
 # fall on both sides alike. wrk's latency histogram of every slice is kept (histogram.lua) and
 # merged, so the p99 printed is that of all the side's requests, not an average of slices.
 HIST=bench/gateway/histogram.lua
+# The 99th percentile, in ms, of histogram lines "<µs> <count>" on stdin (any order).
+p99_ms() {
+  sort -n | awk '{v[NR] = $1; c[NR] = $2; n += $2}
+    END {for (i = 1; i <= NR; i++) {s += c[i]; if (s >= 0.99 * n) {printf "%.3f\n", v[i] / 1000; exit}}}'
+}
 slice() { # side pids url [headers...]: one wrk slice, appended to $WORK/<side>.{hist,tot}
   local side=$1 watch=$2 url=$3; shift 3
   local hdrs=() h u0 s0 u1 s1 out
@@ -149,6 +154,7 @@ slice() { # side pids url [headers...]: one wrk slice, appended to $WORK/<side>.
   read -r u1 s1 < <(cpu_ticks "$watch")
   local st=$(($(steal_ticks) - st0))
   echo "$out" | awk '/^H / {print $2, $3}' >> "$WORK/$side.hist"
+  echo "$out" | awk '/^H / {print $2, $3}' | p99_ms >> "$WORK/$side.slices"
   echo "$out" | awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v st=$st \
     '/^T / {print $2, $3, $4, u, s, st}' >> "$WORK/$side.tot"
 }
@@ -159,12 +165,11 @@ report() { # side name: prints the side's line and sets RPS and P99_MS, then for
     {n += $1; t += $2; bad += $3; ticks += $4 + $5; st += $6}
     END {printf "%.2f %.1f %d %.1f\n", n * 1e6 / t, ticks * 1e6 / hz / n, bad,
       st / hz * 100 / (t / 1e6 * cpus)}' "$WORK/$side.tot")
-  P99_MS=$(sort -n "$WORK/$side.hist" | awk '
-    {v[NR] = $1; c[NR] = $2; n += $2}
-    END {for (i = 1; i <= NR; i++) {s += c[i]; if (s >= 0.99 * n) {printf "%.3f", v[i] / 1000; exit}}}')
+  P99_MS=$(p99_ms < "$WORK/$side.hist")
   printf '  %-46s %10s req/s   p99 %6s ms   %6s µs CPU/req   status >= 400: %s   steal %s %%\n' \
     "$name" "$RPS" "$P99_MS" "$us" "$non2xx" "$steal"
-  rm -f "$WORK/$side.hist" "$WORK/$side.tot"
+  echo "    p99 of each slice, in order (ms): $(paste -sd' ' "$WORK/$side.slices")"
+  rm -f "$WORK/$side.hist" "$WORK/$side.tot" "$WORK/$side.slices"
 }
 # pair "nameA|pidsA|urlA|header;header" "nameB|pidsB|urlB|…": sets RPS_A, P99_A, RPS_B, P99_B.
 pair() {
@@ -212,7 +217,7 @@ if [ -n "${COMPARE:-}" ]; then
         {n += $1; t += $2; u += $4; s += $5; st += $6}
         END {printf "  %-28s %10.0f req/s   user %5.2f µs   sys %5.2f µs per request   steal %.1f %%\n",
           name, n * 1e6 / t, u * 1e6 / hz / n, s * 1e6 / hz / n, st / hz * 100 / (t / 1e6 * cpus)}' "$WORK/c$j.tot"
-      rm -f "$WORK/c$j.hist" "$WORK/c$j.tot"
+      rm -f "$WORK/c$j.hist" "$WORK/c$j.tot" "$WORK/c$j.slices"
     done
   done
   exit 0
