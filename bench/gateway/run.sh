@@ -187,19 +187,31 @@ pair() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
+XF="X-Forwarded-Method: GET;X-Forwarded-Proto: http;X-Forwarded-Host: app.local;X-Forwarded-Uri: /hello"
+
 # COMPARE="bin1 bin2 …": builds of nexus-auth side by side (each its own gateway behind the same
 # upstream and session service) and nginx proxy_pass, measured in rotating slices of SLICE
 # seconds (the order turns by one each slice) until each has had the duration, ROUNDS times;
 # prints user and system CPU per request separately (the gap between builds is in user time).
+# With COMPARE_DECISIONS=1 the builds answer /decisions (as in pair 3) and the peer is the
+# direct upstream (nginx return 200).
 if [ -n "${COMPARE:-}" ]; then
-  sides=("nginx proxy_pass|${FRONT%%,*}|18081")
+  if [ "${COMPARE_DECISIONS:-0}" = 1 ]; then
+    sides=("nginx return 200|${UP%%,*}|http://127.0.0.1:18080/hello|")
+  else
+    sides=("nginx proxy_pass|${FRONT%%,*}|http://127.0.0.1:18081/hello|$COOKIE")
+  fi
   k=0
   for bin in $COMPARE; do
     port=$((18100 + 2 * k))
     sed "s/port: 18083/port: $port/; s/port: 18084/port: $((port + 1))/" "$WORK/oathkeeper.yml" > "$WORK/compare$k.yml"
     TOKIO_WORKER_THREADS=$W $PROXY $SERVICE "$bin" gateway serve -c "$WORK/compare$k.yml" & pids+=($!)
     for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
-    sides+=("$bin|${pids[-1]}|$port")
+    if [ "${COMPARE_DECISIONS:-0}" = 1 ]; then
+      sides+=("$bin|${pids[-1]}|http://127.0.0.1:$((port + 1))/decisions/hello|$COOKIE;$XF")
+    else
+      sides+=("$bin|${pids[-1]}|http://127.0.0.1:$port/hello|$COOKIE")
+    fi
     k=$((k + 1))
   done
   n=${#sides[@]}
@@ -208,15 +220,16 @@ if [ -n "${COMPARE:-}" ]; then
     for k in $(seq "$SLICES"); do
       for i in $(seq 0 $((n - 1))); do
         j=$(((i + k) % n))
-        IFS='|' read -r _ pid port <<< "${sides[$j]}"
-        slice "c$j" "$pid" "http://127.0.0.1:$port/hello" "$COOKIE"
+        IFS='|' read -r _ pid url hdrs <<< "${sides[$j]}"
+        IFS=';' read -r -a hs <<< "$hdrs"
+        slice "c$j" "$pid" "$url" "${hs[@]}"
       done
     done
     for j in $(seq 0 $((n - 1))); do
-      awk -v name="${sides[$j]%%|*}" -v hz="$(getconf CLK_TCK)" -v cpus="$CPUS" '
+      awk -v name="${sides[$j]%%|*}" -v hz="$(getconf CLK_TCK)" -v cpus="$CPUS" -v p99="$(p99_ms < "$WORK/c$j.hist")" '
         {n += $1; t += $2; u += $4; s += $5; st += $6}
-        END {printf "  %-28s %10.0f req/s   user %5.2f µs   sys %5.2f µs per request   steal %.1f %%\n",
-          name, n * 1e6 / t, u * 1e6 / hz / n, s * 1e6 / hz / n, st / hz * 100 / (t / 1e6 * cpus)}' "$WORK/c$j.tot"
+        END {printf "  %-28s %10.0f req/s   p99 %6s ms   user %5.2f µs   sys %5.2f µs per request   steal %.1f %%\n",
+          name, n * 1e6 / t, p99, u * 1e6 / hz / n, s * 1e6 / hz / n, st / hz * 100 / (t / 1e6 * cpus)}' "$WORK/c$j.tot"
       rm -f "$WORK/c$j.hist" "$WORK/c$j.tot" "$WORK/c$j.slices"
     done
   done
@@ -225,7 +238,6 @@ fi
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); WORKERS=$W PIN=$PIN wrk -t$T -c$C, $D per side in ${SLICE} s slices"
 GWNAME="gateway proxy (cookie_session cached + header)"
-XF="X-Forwarded-Method: GET;X-Forwarded-Proto: http;X-Forwarded-Host: app.local;X-Forwarded-Uri: /hello"
 for r in $(seq "$ROUNDS"); do
   echo "== round $r"
   echo "pair 1: proxy vs nginx proxy_pass (same static upstream)"
