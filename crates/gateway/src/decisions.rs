@@ -76,9 +76,14 @@ pub async fn handle(
     req: Request,
 ) -> Response {
     let conn = conn.map_or(ConnInfo { peer, tls: false }, |Extension(c)| c);
+    decide_request(&engine, conn, req).await
+}
+
+/// [`decide`] for a request with a header map (through hyper or the router).
+pub async fn decide_request<B>(engine: &Engine, conn: ConnInfo, req: http::Request<B>) -> Response {
     let (parts, _body) = req.into_parts();
     decide(
-        &engine,
+        engine,
         conn,
         &parts.method,
         &parts.uri,

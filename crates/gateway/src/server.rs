@@ -247,10 +247,8 @@ impl Api {
     {
         if crate::decisions::is_decisions_path(req.uri().path()) {
             let engine = self.engine.clone();
-            let (parts, _body) = req.into_parts();
             return Either::Left(async move {
-                let headers = parts.headers.into();
-                crate::decisions::decide(&engine, conn, &parts.method, &parts.uri, headers).await
+                crate::decisions::decide_request(&engine, conn, req).await
             });
         }
         Either::Right(route(self.router.clone(), conn, req))
